@@ -1,0 +1,84 @@
+// Package activities holds the rectification workflow's side effects: computing
+// deadlines on the working-day calendar and writing ticket transitions to Postgres.
+// Every activity is idempotent, so Temporal may retry any of them.
+package activities
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"rectify/calendar"
+	"rectify/notify"
+	"rectify/store"
+)
+
+// ErrTypeNoCalendarData marks a deadline in a year without holiday data: retrying
+// cannot help until an admin adds the data.
+const ErrTypeNoCalendarData = "calendar_no_data"
+
+// Activities holds the dependencies; the worker registers its methods.
+type Activities struct {
+	Store     *store.Store
+	Schedule  calendar.Schedule
+	Render    notify.Renderer
+	SurveyTTL time.Duration // how long a survey link stays valid (it dies earlier when its round ends)
+}
+
+// StageTimes computes a stage's reminder, deadline and level-2 times.
+func (a *Activities) StageTimes(ctx context.Context, in StageInput) (StageTimes, error) {
+	st, err := a.Schedule.Stage(in.From, in.Days)
+	if errors.Is(err, calendar.ErrNoData) {
+		return StageTimes{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNoCalendarData, err)
+	}
+	if err != nil {
+		return StageTimes{}, err
+	}
+	return StageTimes{RemindAt: st.RemindAt, DueAt: st.DueAt, Escalate2At: st.Escalate2At}, nil
+}
+
+// Apply writes one transition with its event, messages and survey token.
+func (a *Activities) Apply(ctx context.Context, ch Change) error {
+	sc := store.Change{Ticket: ch.Ticket, Event: ch.Event, SurveyUsed: ch.SurveyUsed, ExcludeRating: ch.ExcludeRating}
+	notices := ch.Notices
+	if ch.SendSurvey {
+		tok, err := newSurveyToken(time.Now().Add(a.SurveyTTL))
+		if err != nil {
+			return err
+		}
+		sc.Survey = tok
+		notices = append(notices, Notice{Kind: "survey"})
+	}
+	if len(notices) > 0 {
+		key := fmt.Sprintf("%s:%d", ch.Ticket.Number, ch.Event.Seq)
+		sc.Render = func(tc store.TicketContext, link string) (ns []store.Notification) {
+			for _, n := range notices {
+				ns = append(ns, a.Render.Render(n.Kind, key, tc, link)...)
+			}
+			return ns
+		}
+	}
+	return a.Store.ApplyChange(ctx, sc)
+}
+
+// newSurveyToken makes a link credential with 256 random bits; only its hash is kept.
+func newSurveyToken(expires time.Time) (*store.SurveyToken, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	raw := base64.RawURLEncoding.EncodeToString(b)
+	return &store.SurveyToken{Raw: raw, Hash: HashSurveyToken(raw), ExpiresAt: expires}, nil
+}
+
+// HashSurveyToken is how survey tokens are looked up.
+func HashSurveyToken(raw string) []byte {
+	h := sha256.Sum256([]byte(raw))
+	return h[:]
+}

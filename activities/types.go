@@ -1,0 +1,48 @@
+package activities
+
+import (
+	"time"
+
+	"rectify/domain"
+)
+
+// StageInput asks for the wall-clock times of a stage that starts at From and
+// allows Days working days.
+type StageInput struct {
+	From time.Time
+	Days int
+}
+
+// StageTimes are a stage's reminder, deadline and level-2 escalation times.
+type StageTimes struct {
+	RemindAt    *time.Time
+	DueAt       time.Time
+	Escalate2At time.Time
+}
+
+// Notice asks for one outbound message; the activity renders its text.
+type Notice struct {
+	Kind string // see the Notice* constants
+}
+
+const (
+	NoticeDispatched = "dispatched" // a department has a new ticket (派单)
+	NoticeReminder   = "reminder"   // 催办: the deadline is one working day away
+	NoticeOverdue    = "overdue"    // escalation level 1: department and supervisors
+	NoticeEscalated  = "escalated"  // level 2: 通报 to supervisors
+	NoticeUrged      = "urged"      // a supervisor urged the department
+	NoticeExtension  = "extension"  // the citizen is told of an approved extension
+	NoticeReturned   = "returned"   // supervisors and call center: re-dispatch needed
+	NoticeSupervisor = "supervisor" // too many rounds: a supervisor must decide
+)
+
+// Change is one transition of a ticket, written in one transaction: the new
+// snapshot (if its version is newer than what is stored), the event, and its effects.
+type Change struct {
+	Ticket        domain.Ticket // Events is ignored
+	Event         domain.Event
+	Notices       []Notice
+	SendSurvey    bool   // issue the round's survey token and its SMS
+	SurveyUsed    []byte // hash of the survey token that answered, marked used
+	ExcludeRating bool   // an appeal was upheld
+}

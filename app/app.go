@@ -1,0 +1,161 @@
+// Package app wires configuration into running components: the store, the
+// calendar, the Temporal client, the worker and the HTTP server. cmd/rectify and
+// the integration tests both build the system through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"rectify/activities"
+	"rectify/calendar"
+	"rectify/config"
+	"rectify/engine"
+	"rectify/notify"
+	"rectify/server"
+	"rectify/store"
+	"rectify/worker"
+	"rectify/workflows"
+)
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// Policy is the workflow rules from the configuration.
+func Policy(cfg config.Config) workflows.Policy {
+	r := cfg.Rules
+	return workflows.Policy{SignDays: r.SignDays, RectifyDays: r.RectifyDays, SurveyDays: r.SurveyDays,
+		MaxRounds: r.MaxRounds, MaxCallAttempts: r.MaxCallAttempts, ExtensionsPerRound: r.ExtensionsPerRound,
+		MaxExtensionDays: r.MaxExtensionDays}
+}
+
+// NewCalendar builds the working-day calendar with the stored overrides, and warns
+// loudly when this year or the next has no holiday data.
+func NewCalendar(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) (*calendar.Calendar, error) {
+	cal := calendar.New(cfg.Location(), cfg.EndOfDay())
+	if err := st.LoadCalendarOverrides(ctx, cal); err != nil {
+		return nil, err
+	}
+	year := time.Now().In(cfg.Location()).Year()
+	for _, y := range []int{year, year + 1} {
+		if !cal.HasData(y) {
+			log.Warn("NO HOLIDAY DATA for this year: deadlines falling in it will fail until an admin adds the holidays (PUT /api/v1/calendar/days/{date}) or the lunar-go module is updated", "year", y)
+		}
+	}
+	return cal, nil
+}
+
+// Schedule is the stage clock: real working days, or compressed for demos.
+func Schedule(cfg config.Config, cal *calendar.Calendar) calendar.Schedule {
+	s := calendar.Schedule{Cal: cal, Policy: calendar.Policy{RemindBefore: cfg.Rules.RemindBeforeDays, EscalateAfter: cfg.Rules.EscalateAfterDays}}
+	if cfg.Calendar.Mode == "compressed" {
+		s.Compressed = cfg.Calendar.CompressedDay
+	}
+	return s
+}
+
+// DialTemporal connects to the Temporal frontend.
+func DialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger) (client.Client, error) {
+	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
+		Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))})
+	if err != nil {
+		return nil, fmt.Errorf("temporal at %s: %w", cfg.Temporal.Address, err)
+	}
+	return c, nil
+}
+
+// System is a running rectify: any of its parts may be nil when a command runs
+// only some of them.
+type System struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Calendar *calendar.Calendar
+	Temporal client.Client
+	Engine   *engine.Engine
+	Server   *server.Server
+	Worker   sdkworker.Worker
+}
+
+// Build wires the parts shared by every command.
+func Build(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, log *slog.Logger) (*System, error) {
+	cal, err := NewCalendar(ctx, cfg, st, log)
+	if err != nil {
+		return nil, err
+	}
+	eng := &engine.Engine{Client: tc, Store: st, Policy: Policy(cfg), Log: log}
+	return &System{Config: cfg, Log: log, Store: st, Calendar: cal, Temporal: tc, Engine: eng}, nil
+}
+
+// NewServer builds the HTTP API.
+func (s *System) NewServer() *server.Server {
+	s.Server = server.New(server.Deps{Store: s.Store, Engine: s.Engine, Temporal: s.Temporal, Calendar: s.Calendar,
+		Log: s.Log, BootstrapAdminToken: s.Config.Auth.BootstrapAdminToken})
+	return s.Server
+}
+
+// NewWorker builds the Temporal worker.
+func (s *System) NewWorker() sdkworker.Worker {
+	base := s.Config.HTTP.BaseURL
+	if base == "" {
+		base = "http://" + s.Config.HTTP.Addr
+	}
+	acts := &activities.Activities{Store: s.Store, Schedule: Schedule(s.Config, s.Calendar),
+		Render: notify.Renderer{BaseURL: base, Zone: s.Config.Location()}, SurveyTTL: s.Config.Survey.TTL}
+	s.Worker = worker.New(s.Temporal, acts, s.Config.Temporal.StickyCacheSize)
+	return s.Worker
+}
+
+// RunBackground runs the loops every process with a worker needs: the outbox,
+// the reconciler, and a periodic reload of calendar overrides made elsewhere.
+func (s *System) RunBackground(ctx context.Context) {
+	go worker.Deliver(ctx, s.Store, notify.LogSender{Log: s.Log}, s.Log)
+	go s.Engine.RunReconciler(ctx, 30*time.Second, 10*time.Second)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Minute):
+				if err := s.Store.LoadCalendarOverrides(ctx, s.Calendar); err != nil && ctx.Err() == nil {
+					s.Log.Warn("reloading calendar overrides", "err", err)
+				}
+			}
+		}
+	}()
+}
+
+// Serve runs the HTTP server until ctx ends, then drains in-flight requests.
+func (s *System) Serve(ctx context.Context) error {
+	srv := &http.Server{Addr: s.Config.HTTP.Addr, Handler: s.Server.Echo, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

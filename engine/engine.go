@@ -1,0 +1,166 @@
+// Package engine connects the API to Temporal: it starts ticket workflows, sends
+// them actions as Updates, and reconciles tickets whose workflow never started.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"rectify/domain"
+	"rectify/store"
+	"rectify/workflows"
+)
+
+// Engine starts and drives rectification workflows.
+type Engine struct {
+	Client client.Client
+	Store  *store.Store
+	Policy workflows.Policy
+	Log    *slog.Logger
+}
+
+// Start makes sure the ticket's workflow exists. Starting twice is harmless: the
+// workflow ID comes from the rating, and a running or finished one is kept.
+func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("engine.Start(%s): %w", t.Number, err)
+		}
+	}()
+	in := workflows.Input{Number: t.Number, RatingID: t.RatingID, CitizenReach: t.CitizenReach,
+		CreatedAt: t.CreatedAt, Policy: e.Policy}
+	if t.Dispatched {
+		in.DepartmentCode = t.DepartmentCode
+	}
+	_, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.WorkflowID(t.RatingID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.Rectification, in)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return nil // it ran and finished before: nothing to start
+	}
+	return err
+}
+
+// Act sends one action to a ticket's workflow and waits until it is written.
+// Rejections come back as domain errors with the workflow's own code.
+func (e *Engine) Act(ctx context.Context, ref store.TicketRef, action string, req workflows.ActionRequest) error {
+	err := e.update(ctx, ref, action, req)
+	if isNotFound(err) && ref.Status != domain.StatusClosed {
+		// The ticket exists but its workflow does not (a crash between the two
+		// stores): start it now rather than wait for the reconciler.
+		ts, serr := e.Store.TicketStartOf(ctx, ref.Number)
+		if serr != nil {
+			return serr
+		}
+		if serr := e.Start(ctx, ts); serr != nil {
+			return unavailable(serr)
+		}
+		err = e.update(ctx, ref, action, req)
+	}
+	return e.translate(ref, action, err)
+}
+
+func (e *Engine) update(ctx context.Context, ref store.TicketRef, action string, req workflows.ActionRequest) error {
+	h, err := e.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.WorkflowID(ref.RatingID),
+		UpdateName:   action,
+		Args:         []any{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, nil)
+}
+
+func (e *Engine) translate(ref store.TicketRef, action string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch appErr.Type() {
+		case workflows.CodeInvalidTransition:
+			return &domain.Error{Kind: domain.KindConflict, Code: "invalid_transition", Message: appErr.Message()}
+		case workflows.CodeNotFound:
+			return domain.ErrNotFound
+		case workflows.CodeInvalid:
+			return &domain.Error{Kind: domain.KindInvalid, Code: "invalid_action", Message: appErr.Message(),
+				Fields: fieldOf(appErr.Message())}
+		case workflows.CodeGone:
+			return &domain.Error{Kind: domain.KindGone, Code: "survey_gone", Message: appErr.Message()}
+		case "calendar_no_data":
+			return &domain.Error{Kind: domain.KindInvalid, Code: "calendar_no_data", Message: appErr.Message()}
+		}
+	}
+	if isNotFound(err) {
+		// The workflow finished: the ticket is closed and takes no more actions.
+		return &domain.Error{Kind: domain.KindConflict, Code: "invalid_transition", Message: "the ticket is closed"}
+	}
+	e.Log.Error("ticket action failed", "ticket", ref.Number, "action", action, "err", err)
+	return unavailable(err)
+}
+
+func fieldOf(msg string) []domain.FieldError {
+	for i := 0; i < len(msg); i++ {
+		if msg[i] == ':' {
+			return []domain.FieldError{{Field: msg[:i], Message: msg[i+1:]}}
+		}
+	}
+	return nil
+}
+
+func isNotFound(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
+}
+
+func unavailable(err error) error {
+	return &domain.Error{Kind: domain.KindUnavailable, Code: "temporal_unavailable",
+		Message: "the workflow service did not answer; retry shortly", Err: err}
+}
+
+// Reconcile starts the workflows of tickets that have waited longer than minAge
+// for theirs: the process that stored them died before starting them.
+func (e *Engine) Reconcile(ctx context.Context, minAge time.Duration) (started int, err error) {
+	ts, err := e.Store.UnstartedTickets(ctx, minAge, 500)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range ts {
+		if err := e.Start(ctx, t); err != nil {
+			return started, err
+		}
+		started++
+	}
+	return started, nil
+}
+
+// RunReconciler reconciles at start and then every interval until ctx ends.
+func (e *Engine) RunReconciler(ctx context.Context, interval, minAge time.Duration) {
+	for {
+		n, err := e.Reconcile(ctx, minAge)
+		if err != nil && ctx.Err() == nil {
+			e.Log.Warn("reconciler", "err", err)
+		} else if n > 0 {
+			e.Log.Info("reconciler started workflows of stranded tickets", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}

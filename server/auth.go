@@ -1,0 +1,105 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
+)
+
+const userKey = "rectify.user"
+
+// authenticate resolves the bearer token to a user. Tokens are looked up by hash;
+// a short cache keeps the lookup off the hot ingestion path.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			return domain.ErrUnauthorized
+		}
+		if bt := s.BootstrapAdminToken; bt != "" && subtle.ConstantTimeCompare([]byte(token), []byte(bt)) == 1 {
+			c.Set(userKey, domain.User{Username: "bootstrap-admin", Role: domain.RoleAdmin})
+			return next(c)
+		}
+		u, ok := s.auth.get(token)
+		if !ok {
+			var err error
+			if u, err = s.Store.UserByToken(c.Request().Context(), token); err != nil {
+				return err
+			}
+			s.auth.put(token, u)
+		}
+		c.Set(userKey, u)
+		return next(c)
+	}
+}
+
+func userOf(c echo.Context) domain.User {
+	u, _ := c.Get(userKey).(domain.User)
+	return u
+}
+
+// allow lets only the given roles through; others get 403.
+func allow(roles ...domain.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := userOf(c)
+			for _, r := range roles {
+				if u.Role == r {
+					return next(c)
+				}
+			}
+			return domain.ErrForbidden
+		}
+	}
+}
+
+type tokenCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]cachedUser
+}
+
+type cachedUser struct {
+	u       domain.User
+	expires time.Time
+}
+
+func newTokenCache(ttl time.Duration) *tokenCache {
+	return &tokenCache{ttl: ttl, m: map[string]cachedUser{}}
+}
+
+func (tc *tokenCache) get(token string) (domain.User, bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	cu, ok := tc.m[token]
+	if !ok || time.Now().After(cu.expires) {
+		return domain.User{}, false
+	}
+	return cu.u, true
+}
+
+func (tc *tokenCache) put(token string, u domain.User) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if len(tc.m) > 10_000 { // bounded: drop everything rather than track ages
+		tc.m = map[string]cachedUser{}
+	}
+	tc.m[token] = cachedUser{u: u, expires: time.Now().Add(tc.ttl)}
+}
+
+// newToken returns 256 random bits, URL-safe.
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "rt_" + base64.RawURLEncoding.EncodeToString(b), nil
+}

@@ -1,0 +1,327 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
+	"rectify/store"
+)
+
+// ratingIn is the body of POST /api/v1/ratings exactly as API.md names it.
+type ratingIn struct {
+	ID              string          `json:"id"`
+	Channel         domain.Channel  `json:"channel"`
+	Level           domain.Level    `json:"level"`
+	RatedAt         *time.Time      `json:"rated_at,omitempty"`
+	DepartmentCode  string          `json:"department_code"`
+	ServiceItemCode string          `json:"service_item_code,omitempty"`
+	StaffID         string          `json:"staff_id,omitempty"`
+	HallCode        string          `json:"hall_code,omitempty"`
+	CaseNo          string          `json:"case_no,omitempty"`
+	RegionCode      string          `json:"region_code,omitempty"`
+	Aspects         []string        `json:"aspects,omitempty"`
+	Comment         string          `json:"comment,omitempty"`
+	Citizen         *domain.Citizen `json:"citizen,omitempty"`
+}
+
+type ratingOut struct {
+	ID           string `json:"id"`
+	Negative     bool   `json:"negative"`
+	TicketNumber string `json:"ticket_number,omitempty"`
+}
+
+var (
+	regionPattern = regexp.MustCompile(`^[0-9]{6}$`)
+	phonePattern  = regexp.MustCompile(`^\+?[0-9][0-9-]{5,19}$`)
+)
+
+const (
+	maxComment   = 2000 // characters
+	clockSkew    = 5 * time.Minute
+	maxCodeRunes = 128
+)
+
+// validate checks a rating and returns it ready to store. now is the receive time.
+func (in ratingIn) validate(now time.Time) (domain.Rating, error) {
+	var fs []domain.FieldError
+	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
+	code := func(field, v string, required bool) {
+		switch {
+		case v == "" && required:
+			bad(field, "required")
+		case len([]rune(v)) > maxCodeRunes:
+			bad(field, fmt.Sprintf("at most %d characters", maxCodeRunes))
+		case strings.IndexFunc(v, unicode.IsControl) >= 0:
+			bad(field, "must not contain control characters")
+		}
+	}
+	code("id", in.ID, true)
+	if !in.Channel.Valid() {
+		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
+	}
+	if !in.Level.Valid() {
+		bad("level", "must be one of very_satisfied, satisfied, basically_satisfied, dissatisfied, very_dissatisfied")
+	}
+	ratedAt := now
+	if in.RatedAt != nil {
+		ratedAt = *in.RatedAt
+		switch {
+		case ratedAt.After(now.Add(clockSkew)):
+			bad("rated_at", "must not be in the future")
+		case ratedAt.Year() < 2000:
+			bad("rated_at", "must be after 2000-01-01")
+		}
+	}
+	code("department_code", in.DepartmentCode, true)
+	code("service_item_code", in.ServiceItemCode, false)
+	code("staff_id", in.StaffID, false)
+	code("hall_code", in.HallCode, false)
+	code("case_no", in.CaseNo, false)
+	if in.RegionCode != "" && !regionPattern.MatchString(in.RegionCode) {
+		bad("region_code", "must be a 6-digit administrative division code")
+	}
+	for i, a := range in.Aspects {
+		if !slices.Contains(domain.Aspects, a) {
+			bad(fmt.Sprintf("aspects[%d]", i), "must be one of "+strings.Join(domain.Aspects, ", "))
+		} else if slices.Index(in.Aspects, a) != i {
+			bad(fmt.Sprintf("aspects[%d]", i), "repeated")
+		}
+	}
+	if n := len([]rune(in.Comment)); n > maxComment {
+		bad("comment", fmt.Sprintf("at most %d characters, got %d", maxComment, n))
+	}
+	if c := in.Citizen; c != nil {
+		if len([]rune(c.Name)) > 64 {
+			bad("citizen.name", "at most 64 characters")
+		}
+		if c.Phone != "" && !phonePattern.MatchString(c.Phone) {
+			bad("citizen.phone", "must be a phone number of digits")
+		}
+	}
+	if fs != nil {
+		return domain.Rating{}, domain.Invalid("invalid_rating", fs)
+	}
+	aspects := in.Aspects
+	if aspects == nil {
+		aspects = []string{}
+	}
+	return domain.Rating{ID: in.ID, Channel: in.Channel, Level: in.Level, RatedAt: ratedAt, ReceivedAt: now,
+		DepartmentCode: in.DepartmentCode, ServiceItemCode: in.ServiceItemCode, StaffID: in.StaffID,
+		HallCode: in.HallCode, CaseNo: in.CaseNo, RegionCode: in.RegionCode, Aspects: aspects,
+		Comment: in.Comment, Citizen: in.Citizen, Negative: in.Level.Negative()}, nil
+}
+
+// hash identifies the request's content: re-encoding the parsed struct makes key
+// order and white space irrelevant, so only a real difference is a conflict.
+func (in ratingIn) hash() []byte {
+	b, _ := json.Marshal(in)
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// parseRating decodes and validates one rating.
+func parseRating(b []byte, now time.Time) (store.NewRating, error) {
+	var in ratingIn
+	if err := unmarshalStrict(b, &in); err != nil {
+		return store.NewRating{}, err
+	}
+	r, err := in.validate(now)
+	if err != nil {
+		return store.NewRating{}, err
+	}
+	return store.NewRating{Rating: r, BodyHash: in.hash()}, nil
+}
+
+func (s *Server) createRating(c echo.Context) error {
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	nr, err := parseRating(b, s.clock())
+	if err != nil {
+		return err
+	}
+	nr.SubmittedBy = userOf(c).Username
+	res, err := s.storeRatings(c.Request().Context(), []store.NewRating{nr})
+	if err != nil {
+		return err
+	}
+	switch res[0].Outcome {
+	case store.Conflict:
+		return domain.E(domain.KindConflict, "rating_conflict", "rating %s was already submitted with a different body", nr.ID)
+	case store.Duplicate:
+		return c.JSON(http.StatusOK, out(nr, res[0]))
+	}
+	return c.JSON(http.StatusCreated, out(nr, res[0]))
+}
+
+func out(nr store.NewRating, r store.RatingResult) ratingOut {
+	o := ratingOut{ID: nr.ID, Negative: nr.Negative}
+	if r.Ticket != nil {
+		o.TicketNumber = r.Ticket.Number
+	}
+	return o
+}
+
+// storeRatings stores ratings with their tickets, then starts the workflows. A
+// failed start does not fail the request: the rating and ticket are committed, and
+// the reconciler (or the first action on the ticket) starts the workflow.
+func (s *Server) storeRatings(ctx context.Context, rs []store.NewRating) ([]store.RatingResult, error) {
+	res, err := s.Store.CreateRatings(ctx, rs)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range res {
+		if r.Ticket == nil || r.Ticket.WorkflowStarted {
+			continue
+		}
+		if err := s.Engine.Start(ctx, *r.Ticket); err != nil {
+			s.Log.Warn("workflow start deferred to the reconciler", "ticket", r.Ticket.Number, "rating", rs[i].ID, "err", err)
+		}
+	}
+	return res, nil
+}
+
+type batchIn struct {
+	Ratings []json.RawMessage `json:"ratings"`
+}
+
+type batchResult struct {
+	ID           string        `json:"id"`
+	Status       int           `json:"status"`
+	TicketNumber string        `json:"ticket_number,omitempty"`
+	Error        *errorPayload `json:"error,omitempty"`
+}
+
+type errorPayload struct {
+	Code    string              `json:"code"`
+	Message string              `json:"message"`
+	Fields  []domain.FieldError `json:"fields,omitempty"`
+}
+
+const maxBatch = 1000
+
+// createRatingBatch answers one result per input, in order. Invalid items are
+// refused one by one; the valid ones are stored in one transaction.
+func (s *Server) createRatingBatch(c echo.Context) error {
+	var in batchIn
+	if err := decodeStrict(c, &in); err != nil {
+		return err
+	}
+	if in.Ratings == nil {
+		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "ratings", Message: "required"}})
+	}
+	if len(in.Ratings) > maxBatch {
+		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "ratings",
+			Message: fmt.Sprintf("at most %d per batch, got %d", maxBatch, len(in.Ratings))}})
+	}
+	now := s.clock()
+	results := make([]batchResult, len(in.Ratings))
+	var (
+		valid []store.NewRating
+		where []int              // valid[k] answers results[where[k]]
+		first = map[string]int{} // id -> index in valid, to fold repeats within the batch
+		same  = map[int]int{}    // results index -> valid index it repeats
+	)
+	for i, raw := range in.Ratings {
+		nr, err := parseRating(raw, now)
+		if err != nil {
+			results[i] = batchResult{ID: idOf(raw), Status: http.StatusUnprocessableEntity, Error: payload(err)}
+			continue
+		}
+		nr.SubmittedBy = userOf(c).Username
+		results[i].ID = nr.ID
+		if k, ok := first[nr.ID]; ok {
+			if string(valid[k].BodyHash) != string(nr.BodyHash) {
+				results[i].Status = http.StatusConflict
+				results[i].Error = &errorPayload{Code: "rating_conflict", Message: "the same id appears earlier in this batch with a different body"}
+			} else {
+				same[i] = k
+			}
+			continue
+		}
+		first[nr.ID] = len(valid)
+		valid = append(valid, nr)
+		where = append(where, i)
+	}
+	res, err := s.storeRatings(c.Request().Context(), valid)
+	if err != nil {
+		return err
+	}
+	for k, r := range res {
+		results[where[k]] = batchOut(valid[k], r)
+	}
+	for i, k := range same {
+		results[i] = batchOut(valid[k], res[k])
+		if results[i].Status == http.StatusCreated {
+			results[i].Status = http.StatusOK
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"results": results})
+}
+
+func batchOut(nr store.NewRating, r store.RatingResult) batchResult {
+	br := batchResult{ID: nr.ID}
+	switch r.Outcome {
+	case store.Created:
+		br.Status = http.StatusCreated
+	case store.Duplicate:
+		br.Status = http.StatusOK
+	case store.Conflict:
+		br.Status = http.StatusConflict
+		br.Error = &errorPayload{Code: "rating_conflict", Message: "already submitted with a different body"}
+		return br
+	}
+	if r.Ticket != nil {
+		br.TicketNumber = r.Ticket.Number
+	}
+	return br
+}
+
+func payload(err error) *errorPayload {
+	if de, ok := domain.AsError(err); ok {
+		return &errorPayload{Code: de.Code, Message: de.Message, Fields: de.Fields}
+	}
+	return &errorPayload{Code: "invalid_rating", Message: "invalid rating"}
+}
+
+// idOf pulls the id out of an item that failed to parse, so the caller can tell
+// which one it was.
+func idOf(raw json.RawMessage) string {
+	var v struct {
+		ID any `json:"id"`
+	}
+	if json.Unmarshal(raw, &v) == nil {
+		if s, ok := v.ID.(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// getRating shows a rating; the phone is masked unless the caller may see it.
+func (s *Server) getRating(c echo.Context) error {
+	u := userOf(c)
+	r, err := s.Store.GetRating(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if u.Role == domain.RoleDepartment && r.DepartmentCode != u.DepartmentCode {
+		return domain.ErrNotFound
+	}
+	if r.Citizen != nil && !u.Role.SeesPhones() && r.Citizen.Phone != "" {
+		r.Citizen.Phone = domain.MaskPhone(r.Citizen.Phone)
+	}
+	return c.JSON(http.StatusOK, r)
+}

@@ -1,0 +1,193 @@
+// Package server is rectify's HTTP API (echo v4): the contract of API.md, with one
+// error handler that turns domain errors into the contract's error body.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"go.temporal.io/sdk/client"
+
+	"rectify/calendar"
+	"rectify/domain"
+	"rectify/engine"
+	"rectify/store"
+)
+
+// Deps are what the API needs.
+type Deps struct {
+	Store               *store.Store
+	Engine              *engine.Engine
+	Temporal            client.Client
+	Calendar            *calendar.Calendar
+	Log                 *slog.Logger
+	BootstrapAdminToken string
+	Now                 func() time.Time // nil: time.Now
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	Echo  *echo.Echo
+	auth  *tokenCache
+	clock func() time.Time
+}
+
+// Body size limits: one rating is small; a batch holds up to 1000.
+const (
+	maxBody      = 256 << 10
+	maxBatchBody = 16 << 20
+)
+
+// New builds the API.
+func New(d Deps) *Server {
+	s := &Server{Deps: d, Echo: echo.New(), auth: newTokenCache(30 * time.Second), clock: d.Now}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	e := s.Echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	e.Use(middleware.RequestID())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{XSSProtection: "0", ContentTypeNosniff: "nosniff",
+		XFrameOptions: "DENY", ReferrerPolicy: "no-referrer"}))
+	e.Use(s.logRequests)
+
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", s.ready)
+
+	api := e.Group("/api/v1", s.authenticate)
+	any := []domain.Role{domain.RoleAdmin, domain.RoleSupervisor, domain.RoleCallCenter, domain.RoleDepartment}
+	admin := []domain.Role{domain.RoleAdmin}
+
+	api.POST("/departments", s.createDepartment, allow(admin...), limit(maxBody))
+	api.GET("/departments", s.listDepartments, allow(any...))
+	api.POST("/users", s.createUser, allow(admin...), limit(maxBody))
+	api.GET("/users", s.listUsers, allow(admin...))
+	api.POST("/users/:username/tokens", s.createToken, allow(admin...))
+
+	submitters := []domain.Role{domain.RoleChannel, domain.RoleCallCenter, domain.RoleAdmin}
+	api.POST("/ratings", s.createRating, allow(submitters...), limit(maxBody))
+	api.POST("/ratings/batch", s.createRatingBatch, allow(submitters...), limit(maxBatchBody))
+	api.GET("/ratings/:id", s.getRating, allow(any...))
+
+	api.GET("/tickets", s.listTickets, allow(any...))
+	api.GET("/tickets/:number", s.getTicket, allow(any...))
+	api.POST("/tickets/:number/:action", s.act, allow(any...), limit(maxBody))
+
+	api.GET("/notifications", s.listNotifications, allow(admin...))
+
+	api.GET("/calendar/deadline", s.deadline, allow(any...))
+	api.GET("/calendar/:year", s.calendarYear, allow(any...))
+	api.PUT("/calendar/days/:date", s.putCalendarDay, allow(admin...), limit(maxBody))
+	api.DELETE("/calendar/days/:date", s.deleteCalendarDay, allow(admin...))
+
+	// The citizen's survey: the token is the credential.
+	e.POST("/api/v1/surveys/:token", s.answerSurvey, limit(maxBody))
+	e.GET("/s/:token", s.surveyPage)
+	return s
+}
+
+func (s *Server) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		return domain.E(domain.KindUnavailable, "database_unavailable", "database not reachable")
+	}
+	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return domain.E(domain.KindUnavailable, "temporal_unavailable", "Temporal not reachable")
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+var statusOf = map[domain.Kind]int{
+	domain.KindInternal:     http.StatusInternalServerError,
+	domain.KindBadRequest:   http.StatusBadRequest,
+	domain.KindUnauthorized: http.StatusUnauthorized,
+	domain.KindForbidden:    http.StatusForbidden,
+	domain.KindNotFound:     http.StatusNotFound,
+	domain.KindConflict:     http.StatusConflict,
+	domain.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	domain.KindInvalid:      http.StatusUnprocessableEntity,
+	domain.KindGone:         http.StatusGone,
+	domain.KindRateLimited:  http.StatusTooManyRequests,
+	domain.KindUnavailable:  http.StatusServiceUnavailable,
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string              `json:"code"`
+		Message string              `json:"message"`
+		Fields  []domain.FieldError `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// handleError is the one place errors become responses. Faults are logged with the
+// request ID and shown to the caller only as "internal error".
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var body errorBody
+	status := http.StatusInternalServerError
+	var he *echo.HTTPError
+	if de, ok := domain.AsError(err); ok {
+		status = statusOf[de.Kind]
+		body.Error.Code, body.Error.Message, body.Error.Fields = de.Code, de.Message, de.Fields
+		if de.Kind == domain.KindInternal || de.Kind == domain.KindUnavailable {
+			s.Log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+		}
+	} else if errors.As(err, &he) {
+		status = he.Code
+		body.Error.Code = map[int]string{404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+			400: "bad_request", 429: "rate_limited"}[status]
+		if body.Error.Code == "" {
+			body.Error.Code = "http_error"
+		}
+		body.Error.Message = http.StatusText(status)
+	} else {
+		s.Log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+	}
+	if status == http.StatusInternalServerError {
+		body.Error.Code, body.Error.Message, body.Error.Fields = "internal", "internal error", nil
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	_ = c.JSON(status, body)
+}
+
+// logRequests logs each request without its body or query: both may carry phones.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		s.Log.Debug("http", "method", c.Request().Method, "route", c.Path(), "status", c.Response().Status,
+			"ms", time.Since(start).Milliseconds(), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return nil
+	}
+}
+
+// limit refuses bodies over n bytes with 413 before reading them whole.
+func limit(n int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > n {
+				return domain.E(domain.KindTooLarge, "body_too_large", "request body over %d bytes", n)
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
+			return next(c)
+		}
+	}
+}

@@ -1,0 +1,297 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"rectify/domain"
+)
+
+// NewRating is a validated rating with the hash of the request it came from.
+type NewRating struct {
+	domain.Rating
+	BodyHash    []byte
+	SubmittedBy string
+}
+
+// Outcome of storing one rating.
+type Outcome int
+
+const (
+	Created   Outcome = iota // stored now
+	Duplicate                // the same id with the same body was stored before
+	Conflict                 // the same id with a different body
+)
+
+// RatingResult says what happened to one submitted rating. Ticket is set for
+// negative ratings (new or duplicate) so the caller can make sure its workflow runs.
+type RatingResult struct {
+	Outcome Outcome
+	Ticket  *TicketStart
+}
+
+// TicketStart is what a rectification workflow needs to begin.
+type TicketStart struct {
+	Number          string
+	RatingID        string
+	DepartmentCode  string // the rated department
+	Dispatched      bool   // the department is registered: the ticket starts awaiting_sign
+	CitizenReach    bool   // real-name with a phone: follow up by SMS survey
+	WorkflowStarted bool
+	CreatedAt       time.Time
+}
+
+// CreateRatings stores ratings and, for each new negative one, its ticket, all in one
+// transaction: a rating and its ticket are never apart. Results are in input order.
+// Ids must be unique within one call (the caller folds repeats).
+func (s *Store) CreateRatings(ctx context.Context, rs []NewRating) (res []RatingResult, err error) {
+	defer wrap(&err, "store.CreateRatings")
+	res = make([]RatingResult, len(rs))
+	err = s.Transact(ctx, func(tx pgx.Tx) error {
+		inserted, err := insertRatings(ctx, tx, rs)
+		if err != nil {
+			return err
+		}
+		var existing []string
+		for i, r := range rs {
+			if !inserted[r.ID] {
+				existing = append(existing, rs[i].ID)
+			}
+		}
+		prior, err := priorRatings(ctx, tx, existing)
+		if err != nil {
+			return err
+		}
+		var negatives []int
+		for i, r := range rs {
+			if inserted[r.ID] {
+				res[i].Outcome = Created
+				if r.Negative {
+					negatives = append(negatives, i)
+				}
+				continue
+			}
+			p := prior[r.ID]
+			if !bytes.Equal(p.hash, r.BodyHash) {
+				res[i].Outcome = Conflict
+				continue
+			}
+			res[i].Outcome = Duplicate
+			res[i].Ticket = p.ticket
+		}
+		return createTickets(ctx, tx, rs, negatives, res)
+	})
+	return res, err
+}
+
+func insertRatings(ctx context.Context, tx pgx.Tx, rs []NewRating) (map[string]bool, error) {
+	n := len(rs)
+	var (
+		ids, channels, levels, depts, items, staff, halls, cases, regions = mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n)
+		comments, names, phones, aspects, by                              = mk(n), mk(n), mk(n), mk(n), mk(n)
+		hashes                                                            = make([][]byte, n)
+		negs, anon                                                        = make([]bool, n), make([]bool, n)
+		ratedAt                                                           = make([]time.Time, n)
+	)
+	for i, r := range rs {
+		ids[i], channels[i], levels[i], depts[i] = r.ID, string(r.Channel), string(r.Level), r.DepartmentCode
+		items[i], staff[i], halls[i], cases[i], regions[i] = r.ServiceItemCode, r.StaffID, r.HallCode, r.CaseNo, r.RegionCode
+		comments[i], hashes[i], negs[i], ratedAt[i], by[i] = r.Comment, r.BodyHash, r.Negative, r.RatedAt, r.SubmittedBy
+		aspects[i] = pgTextArray(r.Aspects)
+		anon[i] = true
+		if c := r.Citizen; c != nil {
+			names[i], phones[i], anon[i] = c.Name, c.Phone, c.Anonymous
+		}
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO ratings (id, body_hash, channel, level, negative, rated_at, department_code,
+			service_item_code, staff_id, hall_code, case_no, region_code, aspects, comment,
+			citizen_name, citizen_phone, citizen_anonymous, submitted_by)
+		SELECT id, body_hash, channel, level, negative, rated_at, department_code, service_item_code, staff_id,
+			hall_code, case_no, region_code, aspects_lit::text[], comment, citizen_name, citizen_phone, citizen_anonymous, submitted_by
+		FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[],
+			$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+			$15::text[], $16::text[], $17::bool[], $18::text[])
+		  AS u(id, body_hash, channel, level, negative, rated_at, department_code, service_item_code, staff_id,
+			hall_code, case_no, region_code, aspects_lit, comment, citizen_name, citizen_phone, citizen_anonymous, submitted_by)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING id`,
+		ids, hashes, channels, levels, negs, ratedAt, depts, items, staff, halls, cases, regions,
+		aspects, comments, names, phones, anon, by)
+	if err != nil {
+		return nil, err
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	inserted := make(map[string]bool, len(got))
+	for _, id := range got {
+		inserted[id] = true
+	}
+	return inserted, nil
+}
+
+func mk(n int) []string { return make([]string, n) }
+
+// pgTextArray renders a text[] literal: unnest cannot take an array of arrays of
+// different lengths, so aspects travel as literals and are cast on insert.
+func pgTextArray(xs []string) string {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		for _, r := range x {
+			if r == '"' || r == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+type prior struct {
+	hash   []byte
+	ticket *TicketStart
+}
+
+func priorRatings(ctx context.Context, tx pgx.Tx, ids []string) (map[string]prior, error) {
+	out := make(map[string]prior, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT r.id, r.body_hash, t.number, t.department_code, t.status <> 'pending_dispatch',
+		       r.citizen_phone <> '' AND NOT r.citizen_anonymous, t.workflow_started, t.created_at
+		FROM ratings r LEFT JOIN tickets t ON t.rating_id = r.id
+		WHERE r.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id, number, dept  *string
+			p                 prior
+			dispatched, reach *bool
+			started           *bool
+			created           *time.Time
+		)
+		if err := rows.Scan(&id, &p.hash, &number, &dept, &dispatched, &reach, &started, &created); err != nil {
+			return nil, err
+		}
+		if number != nil {
+			p.ticket = &TicketStart{Number: *number, RatingID: *id, DepartmentCode: *dept,
+				Dispatched: *dispatched, CitizenReach: *reach, WorkflowStarted: *started, CreatedAt: *created}
+		}
+		out[*id] = p
+	}
+	return out, rows.Err()
+}
+
+// createTickets opens a ticket for each new negative rating, numbered GD + the
+// Shanghai date + a sequence: readable on the phone, unique, fixed at birth.
+func createTickets(ctx context.Context, tx pgx.Tx, rs []NewRating, idx []int, res []RatingResult) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	ids := make([]string, len(idx))
+	for k, i := range idx {
+		ids[k] = rs[i].ID
+	}
+	rows, err := tx.Query(ctx, `
+		WITH seq AS (
+			SELECT r.id, r.department_code, r.citizen_phone <> '' AND NOT r.citizen_anonymous AS reach,
+			       EXISTS (SELECT 1 FROM departments d WHERE d.code = r.department_code) AS known,
+			       nextval('ticket_number_seq')::text AS n
+			FROM ratings r WHERE r.id = ANY($1)
+		), t AS (
+			INSERT INTO tickets (number, rating_id, status, department_code)
+			SELECT 'GD' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(n, greatest(6, length(n)), '0'),
+			       id, CASE WHEN known THEN 'awaiting_sign' ELSE 'pending_dispatch' END,
+			       CASE WHEN known THEN department_code ELSE '' END
+			FROM seq
+			RETURNING number, rating_id, department_code, status, created_at
+		)
+		SELECT t.number, t.rating_id, seq.department_code, t.status = 'awaiting_sign', seq.reach, t.created_at
+		FROM t JOIN seq ON seq.id = t.rating_id`, ids)
+	if err != nil {
+		return err
+	}
+	byID := map[string]*TicketStart{}
+	starts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*TicketStart, error) {
+		var t TicketStart
+		err := row.Scan(&t.Number, &t.RatingID, &t.DepartmentCode, &t.Dispatched, &t.CitizenReach, &t.CreatedAt)
+		return &t, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range starts {
+		byID[t.RatingID] = t
+	}
+	for _, i := range idx {
+		res[i].Ticket = byID[rs[i].ID]
+		if res[i].Ticket == nil {
+			return errors.New("ticket not created for " + rs[i].ID)
+		}
+	}
+	return nil
+}
+
+// GetRating returns a rating and its ticket number.
+func (s *Store) GetRating(ctx context.Context, id string) (r domain.Rating, err error) {
+	defer wrap(&err, "store.GetRating")
+	var (
+		c      domain.Citizen
+		number *string
+	)
+	err = s.pool.QueryRow(ctx, `
+		SELECT r.id, r.channel, r.level, r.rated_at, r.received_at, r.department_code, r.service_item_code,
+		       r.staff_id, r.hall_code, r.case_no, r.region_code, r.aspects, r.comment, r.citizen_name,
+		       r.citizen_phone, r.citizen_anonymous, r.negative, r.excluded, t.number
+		FROM ratings r LEFT JOIN tickets t ON t.rating_id = r.id WHERE r.id = $1`, id).Scan(
+		&r.ID, &r.Channel, &r.Level, &r.RatedAt, &r.ReceivedAt, &r.DepartmentCode, &r.ServiceItemCode,
+		&r.StaffID, &r.HallCode, &r.CaseNo, &r.RegionCode, &r.Aspects, &r.Comment, &c.Name,
+		&c.Phone, &c.Anonymous, &r.Negative, &r.Excluded, &number)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, domain.ErrNotFound
+	}
+	if c.Name != "" || c.Phone != "" || !c.Anonymous {
+		r.Citizen = &c
+	}
+	if number != nil {
+		r.TicketNumber = *number
+	}
+	return r, err
+}
+
+// UnstartedTickets lists tickets whose workflow has not confirmed its start and that
+// are older than minAge: the reconciler starts them.
+func (s *Store) UnstartedTickets(ctx context.Context, minAge time.Duration, limit int) (ts []TicketStart, err error) {
+	defer wrap(&err, "store.UnstartedTickets")
+	rows, err := s.pool.Query(ctx, `
+		SELECT t.number, t.rating_id, r.department_code, t.status <> 'pending_dispatch',
+		       r.citizen_phone <> '' AND NOT r.citizen_anonymous, t.created_at
+		FROM tickets t JOIN ratings r ON r.id = t.rating_id
+		WHERE NOT t.workflow_started AND t.created_at < now() - $1::interval
+		ORDER BY t.created_at LIMIT $2`, minAge, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (TicketStart, error) {
+		var t TicketStart
+		err := row.Scan(&t.Number, &t.RatingID, &t.DepartmentCode, &t.Dispatched, &t.CitizenReach, &t.CreatedAt)
+		return t, err
+	})
+}

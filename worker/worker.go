@@ -1,0 +1,47 @@
+// Package worker runs rectify's Temporal worker: the rectification workflow, its
+// activities, and the outbox dispatcher that delivers notifications.
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"rectify/activities"
+	"rectify/notify"
+	"rectify/store"
+	"rectify/workflows"
+)
+
+// New returns a worker polling the rectify task queue. cacheSize bounds the ticket
+// workflows kept in memory; an evicted one is rebuilt from history on its next task.
+func New(c client.Client, acts *activities.Activities, cacheSize int) sdkworker.Worker {
+	sdkworker.SetStickyWorkflowCacheSize(cacheSize)
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w.RegisterWorkflow(workflows.Rectification)
+	w.RegisterActivity(acts)
+	return w
+}
+
+// Deliver runs the outbox dispatcher until ctx ends: due messages go to sender, at
+// least once; a failing gateway only delays them.
+func Deliver(ctx context.Context, st *store.Store, sender notify.Sender, log *slog.Logger) {
+	for {
+		n, err := st.DeliverDue(ctx, 100, sender.Send)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("outbox delivery", "err", err)
+		}
+		wait := time.Second
+		if n == 100 {
+			wait = 0 // more are waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}

@@ -1,0 +1,111 @@
+// Package workflows holds the rectification workflow: one durable Temporal workflow
+// per negative rating, which owns its ticket's state from dispatch to closing. All I/O
+// happens in activities; this package is deterministic code only.
+package workflows
+
+import (
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"rectify/domain"
+)
+
+// TaskQueue is the one queue rectify's workers poll.
+const TaskQueue = "rectify"
+
+// WorkflowID is derived from the rating, so a second start for the same rating can
+// never create a second workflow.
+func WorkflowID(ratingID string) string { return "rating:" + ratingID }
+
+// Update names: the ticket actions of API.md, plus the survey answer.
+const (
+	ActionDispatch         = "dispatch"
+	ActionSign             = "sign"
+	ActionReturn           = "return"
+	ActionRequestExtension = "request_extension"
+	ActionDecideExtension  = "decide_extension"
+	ActionAppeal           = "appeal"
+	ActionDecideAppeal     = "decide_appeal"
+	ActionResolve          = "resolve"
+	ActionLogCall          = "log_call"
+	ActionUrge             = "urge"
+	ActionClose            = "close"
+	ActionAnswerSurvey     = "answer_survey" // sent by the survey endpoint, not a user
+)
+
+// Actions lists the user-facing actions in the order of API.md's table.
+var Actions = []string{ActionDispatch, ActionSign, ActionReturn, ActionRequestExtension, ActionDecideExtension,
+	ActionAppeal, ActionDecideAppeal, ActionResolve, ActionLogCall, ActionUrge, ActionClose}
+
+// QueryState returns the workflow's in-memory ticket.
+const QueryState = "state"
+
+// Search attributes kept current so Temporal's own UI can filter tickets.
+const (
+	SAStatus     = "RectifyStatus"     // Keyword
+	SADepartment = "RectifyDepartment" // Keyword
+	SADueAt      = "RectifyDueAt"      // Datetime
+	SAOverdue    = "RectifyOverdue"    // Bool
+)
+
+// Policy holds the configurable rules a ticket is run by. It travels in the
+// workflow input, so a configuration change applies to tickets opened after it.
+type Policy struct {
+	SignDays           int // 签收 within (working days)
+	RectifyDays        int // 整改 within
+	SurveyDays         int // an unanswered SMS survey becomes a call task after
+	MaxRounds          int // unsatisfied rounds before a supervisor decides
+	MaxCallAttempts    int // failed calls before closing as unreachable
+	ExtensionsPerRound int
+	MaxExtensionDays   int
+}
+
+// DefaultPolicy is DOMAIN.md's defaults.
+var DefaultPolicy = Policy{SignDays: 1, RectifyDays: 5, SurveyDays: 2, MaxRounds: 3,
+	MaxCallAttempts: 3, ExtensionsPerRound: 1, MaxExtensionDays: 15}
+
+// Input starts a workflow. State is set only when continuing as new.
+type Input struct {
+	Number         string
+	RatingID       string
+	DepartmentCode string // the department it is dispatched to; empty: pending_dispatch
+	CitizenReach   bool   // real-name with a phone: follow up by SMS survey, then calls
+	CreatedAt      time.Time
+	Policy         Policy
+	State          *State
+}
+
+// State is the workflow's ticket: the stored snapshot plus what only the workflow
+// needs. It is carried over on continue-as-new.
+type State struct {
+	Ticket              domain.Ticket
+	CitizenReach        bool
+	Remind              *time.Time // nil: no reminder pending
+	Escalate2           *time.Time
+	StageDays           int // working days the running stage allows, extensions included
+	ExtensionsThisRound int
+	Seq                 int // the last event's number
+	Policy              Policy
+}
+
+// ActionRequest is the argument of every ticket Update.
+type ActionRequest struct {
+	Actor          domain.Actor `json:"actor"`
+	DepartmentCode string       `json:"department_code,omitempty"` // dispatch
+	Note           string       `json:"note,omitempty"`            // dispatch, urge; reason for return, appeal, close; report for resolve
+	WorkingDays    int          `json:"working_days,omitempty"`    // request_extension
+	Approve        bool         `json:"approve,omitempty"`         // decide_extension, decide_appeal (uphold)
+	Reached        bool         `json:"reached,omitempty"`         // log_call
+	Level          domain.Level `json:"level,omitempty"`           // log_call, answer_survey
+	Round          int          `json:"round,omitempty"`           // answer_survey: the round the token belongs to
+	TokenHash      []byte       `json:"token_hash,omitempty"`      // answer_survey
+}
+
+// SearchAttributes are registered with the namespace by `rectify dev` and tests.
+var SearchAttributes = map[string]enumspb.IndexedValueType{
+	SAStatus:     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	SADepartment: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	SADueAt:      enumspb.INDEXED_VALUE_TYPE_DATETIME,
+	SAOverdue:    enumspb.INDEXED_VALUE_TYPE_BOOL,
+}

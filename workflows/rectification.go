@@ -1,0 +1,326 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"rectify/activities"
+	"rectify/domain"
+)
+
+// acts is only used to name activity methods; the worker registers the real one.
+var acts *activities.Activities
+
+// Rectification is the life of one ticket: dispatch, sign, rectify, follow up, and
+// round after round until the citizen is satisfied or a supervisor closes it.
+// Department, call-center and supervisor actions arrive as Updates (see actions.go);
+// deadlines are timers in the main loop below.
+func Rectification(ctx workflow.Context, in Input) error {
+	r := &rectification{mu: workflow.NewMutex(ctx)}
+	if in.State != nil {
+		r.s = *in.State
+	} else {
+		r.s = initialState(in)
+	}
+	if err := r.registerHandlers(ctx); err != nil {
+		return err
+	}
+	if in.State == nil {
+		if err := r.open(ctx); err != nil {
+			return err
+		}
+	}
+	return r.run(ctx)
+}
+
+type rectification struct {
+	s  State
+	mu workflow.Mutex // one transition at a time: check, change, write
+	// the running deadline timer, kept while the next deadline does not move
+	timerAt     time.Time
+	timer       workflow.Future
+	cancelTimer workflow.CancelFunc
+	// search attributes last written
+	saStatus, saDept string
+	saDue            time.Time
+	saOverdue        bool
+}
+
+func initialState(in Input) State {
+	t := domain.Ticket{Number: in.Number, RatingID: in.RatingID, Round: 1, CreatedAt: in.CreatedAt,
+		Status: domain.StatusPendingDispatch}
+	if in.DepartmentCode != "" {
+		t.Status, t.DepartmentCode = domain.StatusAwaitingSign, in.DepartmentCode
+	}
+	return State{Ticket: t, CitizenReach: in.CitizenReach, Policy: in.Policy}
+}
+
+// open records that the workflow runs and starts the sign clock of a dispatched ticket.
+func (r *rectification) open(ctx workflow.Context) error {
+	if r.s.Ticket.Status != domain.StatusAwaitingSign {
+		return r.transition(ctx, domain.SystemActor, func() (step, error) {
+			return step{event: "opened"}, nil
+		})
+	}
+	return r.transition(ctx, domain.SystemActor, func() (step, error) {
+		return step{event: "dispatched", stageDays: r.s.Policy.SignDays,
+			note: r.s.Ticket.DepartmentCode, notices: []string{activities.NoticeDispatched}}, nil
+	})
+}
+
+// run waits for the next deadline or for a change made by an Update, until closed.
+func (r *rectification) run(ctx workflow.Context) error {
+	for r.s.Ticket.Open() {
+		at, kind := r.nextDeadline()
+		r.armTimer(ctx, at)
+		version := r.s.Ticket.Version
+		err := workflow.Await(ctx, func() bool {
+			return r.s.Ticket.Version != version || (r.timer != nil && r.timer.IsReady()) ||
+				workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		})
+		if err != nil {
+			return err
+		}
+		if r.timer != nil && r.timer.IsReady() && r.s.Ticket.Version == version {
+			r.timer, r.timerAt = nil, time.Time{}
+			if err := r.onDeadline(ctx, kind); err != nil {
+				return err
+			}
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && r.s.Ticket.Open() {
+			// Let running Updates write and answer first; the state they leave is carried over.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			s := r.s
+			return workflow.NewContinueAsNewError(ctx, Rectification, Input{
+				Number: s.Ticket.Number, RatingID: s.Ticket.RatingID, Policy: s.Policy, State: &s})
+		}
+	}
+	// Answer Updates that are still being written before the run ends.
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// Deadline kinds, in the order they come within a stage.
+const (
+	deadlineNone = iota
+	deadlineRemind
+	deadlineDue
+	deadlineEscalate2
+)
+
+func (r *rectification) nextDeadline() (time.Time, int) {
+	t := &r.s.Ticket
+	switch {
+	case r.s.Remind != nil:
+		return *r.s.Remind, deadlineRemind
+	case t.DueAt != nil && !t.Overdue:
+		return *t.DueAt, deadlineDue
+	case r.s.Escalate2 != nil && t.EscalationLevel < 2:
+		return *r.s.Escalate2, deadlineEscalate2
+	}
+	return time.Time{}, deadlineNone
+}
+
+// armTimer keeps one timer for the next deadline, replacing it only when the
+// deadline moved: an action that does not move it costs no timer events.
+func (r *rectification) armTimer(ctx workflow.Context, at time.Time) {
+	if r.timer != nil && at.Equal(r.timerAt) {
+		return
+	}
+	if r.cancelTimer != nil {
+		r.cancelTimer()
+		r.timer, r.cancelTimer = nil, nil
+	}
+	r.timerAt = at
+	if at.IsZero() {
+		return
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	d := at.Sub(workflow.Now(ctx))
+	if d < time.Millisecond {
+		d = time.Millisecond // already due (e.g. after downtime): fire at once
+	}
+	r.timer, r.cancelTimer = workflow.NewTimer(tctx, d), cancel
+}
+
+// onDeadline handles a deadline that passed with nobody acting.
+func (r *rectification) onDeadline(ctx workflow.Context, kind int) error {
+	return r.transition(ctx, domain.SystemActor, func() (step, error) {
+		t := &r.s.Ticket
+		// An Update may have moved the deadline while this waited for the mutex.
+		if at, k := r.nextDeadline(); k != kind || at.After(workflow.Now(ctx)) {
+			return step{}, errSkip
+		}
+		switch {
+		case kind == deadlineRemind:
+			r.s.Remind = nil
+			return step{event: "reminded", notices: []string{activities.NoticeReminder}}, nil
+		case kind == deadlineDue && t.Status == domain.StatusFollowingUp:
+			// The SMS survey went unanswered: the call center takes over, with no deadline.
+			t.CallTask, t.DueAt, r.s.Escalate2 = true, nil, nil
+			return step{event: "survey_expired"}, nil
+		case kind == deadlineDue:
+			t.Overdue, t.EscalationLevel = true, 1
+			return step{event: "overdue", notices: []string{activities.NoticeOverdue}}, nil
+		case kind == deadlineEscalate2:
+			t.EscalationLevel = 2
+			return step{event: "escalated", notices: []string{activities.NoticeEscalated}}, nil
+		}
+		return step{}, errSkip
+	})
+}
+
+// step is what one transition did, beyond the changes made to r.s directly.
+type step struct {
+	event      string
+	note       string
+	data       map[string]any
+	stageDays  int // >0: a new stage starts now with this many working days
+	extendBy   int // >0: the running stage's limit grows by this many working days
+	noStage    bool
+	notices    []string
+	sendSurvey bool
+	surveyUsed []byte
+	exclude    bool
+}
+
+// errSkip means the transition turned out to have nothing to do.
+var errSkip = temporal.NewApplicationError("nothing to do", "skip")
+
+// transition applies one change under the mutex: decide (which checks the rules
+// against the current state and changes it), compute new deadlines, then write the
+// snapshot, its event and effects in one transaction. When decide fails, nothing
+// has changed.
+func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, decide func() (step, error)) error {
+	if err := r.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+
+	before := r.s
+	st, err := decide()
+	if err != nil {
+		r.s = before
+		if err == errSkip {
+			return nil
+		}
+		return err
+	}
+	now := workflow.Now(ctx)
+	t := &r.s.Ticket
+	if p := t.PendingRequest; p != nil && p.RequestedAt.IsZero() {
+		p.RequestedAt = now
+	}
+	if st.stageDays > 0 || st.extendBy > 0 {
+		if st.stageDays > 0 {
+			t.StageStartedAt, r.s.StageDays = &now, st.stageDays
+			t.Overdue, t.EscalationLevel = false, 0
+		} else {
+			r.s.StageDays += st.extendBy
+		}
+		times, err := r.stageTimes(ctx, *t.StageStartedAt, r.s.StageDays)
+		if err != nil {
+			r.s = before
+			return err
+		}
+		t.DueAt, r.s.Remind, r.s.Escalate2 = &times.DueAt, times.RemindAt, &times.Escalate2At
+		if st.extendBy > 0 && times.DueAt.After(now) {
+			t.Overdue, t.EscalationLevel = false, 0 // the extension gave time back
+		}
+		if r.s.Remind != nil && !r.s.Remind.After(now) {
+			r.s.Remind = nil
+		}
+	}
+	if st.noStage {
+		t.StageStartedAt, t.DueAt, r.s.Remind, r.s.Escalate2, r.s.StageDays = nil, nil, nil, nil, 0
+		t.Overdue, t.EscalationLevel = false, 0
+	}
+	if !t.Open() && t.ClosedAt == nil {
+		t.ClosedAt = &now
+		t.DueAt, r.s.Remind, r.s.Escalate2, t.PendingRequest = nil, nil, nil, nil
+	}
+	r.s.Seq++
+	t.Version++
+	t.UpdatedAt = now
+	ch := activities.Change{
+		Ticket: *t,
+		Event: domain.Event{Seq: r.s.Seq, Type: st.event, Actor: actor.Username, ActorRole: string(actor.Role),
+			At: now, Note: st.note, DepartmentCode: t.DepartmentCode, Round: before.Ticket.Round, Data: st.data},
+		SendSurvey: st.sendSurvey, SurveyUsed: st.surveyUsed, ExcludeRating: st.exclude,
+	}
+	if ch.Event.DepartmentCode == "" && st.data != nil {
+		if d, ok := st.data["department_code"].(string); ok {
+			ch.Event.DepartmentCode = d // a return names the department that returned it
+		}
+	}
+	for _, k := range st.notices {
+		ch.Notices = append(ch.Notices, activities.Notice{Kind: k})
+	}
+	if err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.Apply, ch).Get(ctx, nil); err != nil {
+		// A write that keeps failing past its retries: stop here rather than run on a
+		// state the database does not have. The workflow task retries.
+		return temporal.NewApplicationErrorWithCause("writing ticket "+t.Number, "write_failed", err)
+	}
+	return r.upsertSearchAttributes(ctx)
+}
+
+func (r *rectification) stageTimes(ctx workflow.Context, from time.Time, days int) (activities.StageTimes, error) {
+	var times activities.StageTimes
+	err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.StageTimes, activities.StageInput{From: from, Days: days}).Get(ctx, &times)
+	return times, err
+}
+
+// localCtx runs ticket writes as local activities: they are short database
+// transactions, and a local activity costs one history event instead of three.
+// Retries go on while the database is down; every write is idempotent.
+func localCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 15 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        200 * time.Millisecond,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrTypeNoCalendarData},
+		},
+	})
+}
+
+func (r *rectification) upsertSearchAttributes(ctx workflow.Context) error {
+	t := r.s.Ticket
+	var due time.Time
+	if t.DueAt != nil {
+		due = *t.DueAt
+	}
+	if string(t.Status) == r.saStatus && t.DepartmentCode == r.saDept && due.Equal(r.saDue) && t.Overdue == r.saOverdue {
+		return nil
+	}
+	r.saStatus, r.saDept, r.saDue, r.saOverdue = string(t.Status), t.DepartmentCode, due, t.Overdue
+	updates := []temporal.SearchAttributeUpdate{
+		saStatus.ValueSet(string(t.Status)),
+		saDepartment.ValueSet(t.DepartmentCode),
+		saOverdue.ValueSet(t.Overdue),
+	}
+	if t.DueAt != nil {
+		updates = append(updates, saDueAt.ValueSet(due))
+	} else {
+		updates = append(updates, saDueAt.ValueUnset())
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+var (
+	saStatus     = temporal.NewSearchAttributeKeyKeyword(SAStatus)
+	saDepartment = temporal.NewSearchAttributeKeyKeyword(SADepartment)
+	saDueAt      = temporal.NewSearchAttributeKeyTime(SADueAt)
+	saOverdue    = temporal.NewSearchAttributeKeyBool(SAOverdue)
+)
+
+// rejection is how an Update's validator says no: its type is the stable error code
+// the HTTP layer maps to a status.
+func rejection(code, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), code)
+}
