@@ -100,7 +100,7 @@ func Build(ctx context.Context, cfg config.Config, st *store.Store, tc client.Cl
 	if err != nil {
 		return nil, err
 	}
-	eng := &engine.Engine{Client: tc, Store: st, Policy: Policy(cfg), Log: log}
+	eng := &engine.Engine{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Store: st, Policy: Policy(cfg), Log: log}
 	return &System{Config: cfg, Log: log, Store: st, Calendar: cal, Temporal: tc, Engine: eng}, nil
 }
 
@@ -119,7 +119,7 @@ func (s *System) NewWorker() sdkworker.Worker {
 	}
 	acts := &activities.Activities{Store: s.Store, Schedule: Schedule(s.Config, s.Calendar),
 		Render: notify.Renderer{BaseURL: base, Zone: s.Config.Location()}, SurveyTTL: s.Config.Survey.TTL}
-	s.Worker = worker.New(s.Temporal, acts, s.Config.Temporal.StickyCacheSize)
+	s.Worker = worker.New(s.Temporal, s.Config.Temporal.TaskQueue, acts, s.Config.Temporal.StickyCacheSize)
 	return s.Worker
 }
 

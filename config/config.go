@@ -30,6 +30,7 @@ type Config struct {
 	Temporal struct {
 		Address   string `mapstructure:"address"`
 		Namespace string `mapstructure:"namespace"`
+		TaskQueue string `mapstructure:"task_queue"`
 		// StickyCacheSize bounds how many ticket workflows a worker keeps in memory.
 		StickyCacheSize int `mapstructure:"sticky_cache_size"`
 	} `mapstructure:"temporal"`
@@ -81,6 +82,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("http.base_url", "")
 	v.SetDefault("temporal.address", "127.0.0.1:7233")
 	v.SetDefault("temporal.namespace", "default")
+	v.SetDefault("temporal.task_queue", "rectify")
 	v.SetDefault("temporal.sticky_cache_size", 2000)
 	v.SetDefault("auth.bootstrap_admin_token", "")
 	v.SetDefault("calendar.zone", "Asia/Shanghai")
@@ -160,6 +162,9 @@ func (c Config) Validate() error {
 	}
 	if c.Temporal.Namespace == "" {
 		bad("temporal.namespace", "must not be empty")
+	}
+	if c.Temporal.TaskQueue == "" {
+		bad("temporal.task_queue", "must not be empty")
 	}
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty")

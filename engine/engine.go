@@ -21,10 +21,11 @@ import (
 
 // Engine starts and drives rectification workflows.
 type Engine struct {
-	Client client.Client
-	Store  *store.Store
-	Policy workflows.Policy
-	Log    *slog.Logger
+	Client    client.Client
+	TaskQueue string
+	Store     *store.Store
+	Policy    workflows.Policy
+	Log       *slog.Logger
 }
 
 // Start makes sure the ticket's workflow exists. Starting twice is harmless: the
@@ -42,7 +43,7 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 	}
 	_, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.WorkflowID(t.RatingID),
-		TaskQueue:                workflows.TaskQueue,
+		TaskQueue:                e.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}, workflows.Rectification, in)

@@ -18,9 +18,9 @@ import (
 
 // New returns a worker polling the rectify task queue. cacheSize bounds the ticket
 // workflows kept in memory; an evicted one is rebuilt from history on its next task.
-func New(c client.Client, acts *activities.Activities, cacheSize int) sdkworker.Worker {
+func New(c client.Client, taskQueue string, acts *activities.Activities, cacheSize int) sdkworker.Worker {
 	sdkworker.SetStickyWorkflowCacheSize(cacheSize)
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.Rectification)
 	w.RegisterActivity(acts)
 	return w

@@ -11,9 +11,6 @@ import (
 	"rectify/domain"
 )
 
-// TaskQueue is the one queue rectify's workers poll.
-const TaskQueue = "rectify"
-
 // WorkflowID is derived from the rating, so a second start for the same rating can
 // never create a second workflow.
 func WorkflowID(ratingID string) string { return "rating:" + ratingID }
@@ -86,6 +83,7 @@ type State struct {
 	StageDays           int // working days the running stage allows, extensions included
 	ExtensionsThisRound int
 	Seq                 int // the last event's number
+	Version             int // Ticket.Version, which its JSON form leaves out: carried here across continue-as-new
 	Policy              Policy
 }
 

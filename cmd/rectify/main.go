@@ -155,6 +155,6 @@ func runWorker(cmd *cobra.Command, _ []string) error {
 	defer cleanup()
 	w := sys.NewWorker()
 	sys.RunBackground(cmd.Context())
-	sys.Log.Info("rectify worker polling", "task_queue", workflows.TaskQueue, "temporal", sys.Config.Temporal.Address)
+	sys.Log.Info("rectify worker polling", "task_queue", sys.Config.Temporal.TaskQueue, "temporal", sys.Config.Temporal.Address)
 	return w.Run(sdkworker.InterruptCh())
 }
