@@ -44,14 +44,14 @@ var actions = map[string]action{
 		},
 	},
 	ActionSign: {
-		check: all(statusIn(domain.StatusAwaitingSign), ownDepartment),
+		check: all(ownDepartment, statusIn(domain.StatusAwaitingSign)),
 		apply: func(r *rectification, q ActionRequest) step {
 			r.s.Ticket.Status = domain.StatusRectifying
 			return step{event: "signed", stageDays: r.s.Policy.RectifyDays}
 		},
 	},
 	ActionReturn: {
-		check: all(statusIn(domain.StatusAwaitingSign, domain.StatusRectifying), ownDepartment, required("reason", note)),
+		check: all(ownDepartment, statusIn(domain.StatusAwaitingSign, domain.StatusRectifying), required("reason", note)),
 		apply: func(r *rectification, q ActionRequest) step {
 			t := &r.s.Ticket
 			from := t.DepartmentCode
@@ -61,7 +61,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionRequestExtension: {
-		check: all(statusIn(domain.StatusRectifying), ownDepartment, noPendingRequest, required("reason", note),
+		check: all(ownDepartment, statusIn(domain.StatusRectifying), noPendingRequest, required("reason", note),
 			func(s *State, q ActionRequest) error {
 				if q.WorkingDays < 1 || q.WorkingDays > s.Policy.MaxExtensionDays {
 					return rejection(CodeInvalid, "working_days: must be between 1 and %d", s.Policy.MaxExtensionDays)
@@ -91,7 +91,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionAppeal: {
-		check: all(statusIn(domain.StatusAwaitingSign, domain.StatusRectifying), ownDepartment, noPendingRequest, required("reason", note)),
+		check: all(ownDepartment, statusIn(domain.StatusAwaitingSign, domain.StatusRectifying), noPendingRequest, required("reason", note)),
 		apply: func(r *rectification, q ActionRequest) step {
 			// The clock keeps running while a supervisor reviews the appeal.
 			r.s.Ticket.PendingRequest = r.request(domain.RequestAppeal, q)
@@ -111,7 +111,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionResolve: {
-		check: all(statusIn(domain.StatusRectifying), ownDepartment, required("report", note)),
+		check: all(ownDepartment, statusIn(domain.StatusRectifying), required("report", note)),
 		apply: func(r *rectification, q ActionRequest) step {
 			t := &r.s.Ticket
 			t.Report = q.Note
@@ -258,7 +258,8 @@ func open(s *State, q ActionRequest) error {
 }
 
 // ownDepartment: a department may act only on tickets dispatched to it; to anyone
-// else such a ticket does not exist.
+// else such a ticket does not exist. It comes before any status check, so another
+// department learns nothing of the ticket's state (404, never 409).
 func ownDepartment(s *State, q ActionRequest) error {
 	if q.Actor.Role == domain.RoleDepartment && q.Actor.DepartmentCode != s.Ticket.DepartmentCode {
 		return rejection(CodeNotFound, "ticket not found")

@@ -114,6 +114,7 @@ type outcome struct {
 	err       error
 	// Apply calls recorded when the Update was sent and when it was rejected.
 	writesAtSend, writesAtReject int
+	want                         string // checked by run: "ok", a rejection code, or "" (the test checks)
 }
 
 type harness struct {
@@ -230,6 +231,22 @@ func (h *harness) act(at time.Duration, name string, req ActionRequest) *outcome
 	return o
 }
 
+// ok sends an Update that must succeed; run checks it.
+func (h *harness) ok(at time.Duration, name string, req ActionRequest) *outcome {
+	h.t.Helper()
+	o := h.act(at, name, req)
+	o.want = "ok"
+	return o
+}
+
+// reject sends an Update that the validator must reject with code; run checks it.
+func (h *harness) reject(at time.Duration, name string, req ActionRequest, code string) *outcome {
+	h.t.Helper()
+	o := h.act(at, name, req)
+	o.want = code
+	return o
+}
+
 // query reads the workflow's state at t0+at.
 func (h *harness) query(at time.Duration) *State {
 	h.t.Helper()
@@ -255,8 +272,13 @@ func (h *harness) run() {
 	h.env.ExecuteWorkflow(Rectification, h.in)
 	h.ran = true
 	for _, o := range h.outcomes {
-		if !o.sent {
+		switch {
+		case !o.sent:
 			h.t.Errorf("%s at %v was never sent: the workflow ended first (events %v)", o.name, o.at, h.events())
+		case o.want == "ok":
+			o.ok(h.t)
+		case o.want != "":
+			o.rejected(h.t, o.want)
 		}
 	}
 	for i := 1; i < len(h.writes); i++ {

@@ -22,6 +22,7 @@ func Rectification(ctx workflow.Context, in Input) error {
 	r := &rectification{mu: workflow.NewMutex(ctx)}
 	if in.State != nil {
 		r.s = *in.State
+		r.s.Ticket.Version = max(r.s.Ticket.Version, r.s.Version) // JSON does not carry Ticket.Version
 	} else {
 		r.s = initialState(in)
 	}
@@ -231,7 +232,9 @@ func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, dec
 		if st.extendBy > 0 && times.DueAt.After(now) {
 			t.Overdue, t.EscalationLevel = false, 0 // the extension gave time back
 		}
-		if r.s.Remind != nil && !r.s.Remind.After(now) {
+		if r.s.Remind != nil && (!r.s.Remind.After(now) || t.Status == domain.StatusFollowingUp) {
+			// No reminder in the past, and none for the survey stage: its deadline is
+			// the citizen's, and a 催办 would tell the department to act on nothing.
 			r.s.Remind = nil
 		}
 	}
@@ -245,6 +248,7 @@ func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, dec
 	}
 	r.s.Seq++
 	t.Version++
+	r.s.Version = t.Version
 	t.UpdatedAt = now
 	ch := activities.Change{
 		Ticket: *t,

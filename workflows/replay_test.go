@@ -78,7 +78,9 @@ func act(action string, a domain.Actor, f func(*workflows.ActionRequest)) step {
 	return step{action: action, req: q}
 }
 
-func note(s string) func(*workflows.ActionRequest) { return func(q *workflows.ActionRequest) { q.Note = s } }
+func note(s string) func(*workflows.ActionRequest) {
+	return func(q *workflows.ActionRequest) { q.Note = s }
+}
 
 func call(reached bool, l domain.Level) func(*workflows.ActionRequest) {
 	return func(q *workflows.ActionRequest) { q.Reached, q.Level = reached, l }
