@@ -8,7 +8,7 @@ GO          ?= go
 BIN         := bin/rectify
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages for `make race`; directories that do not exist yet are skipped.
-RACE_PKGS   := $(foreach d,calendar domain config,$(if $(wildcard $(d)),./$(d)/...))
+RACE_PKGS   := $(foreach d,calendar domain config workflows,$(if $(wildcard $(d)),./$(d)/...))
 # Space-separated package:FuzzFunc pairs for `make fuzz`; FUZZTIME per target.
 FUZZ_TARGETS ?= ./calendar:FuzzDeadline
 FUZZTIME     ?= 10s
