@@ -36,11 +36,11 @@ import (
 
 // Options configures Start.
 type Options struct {
-	Address          string       // host:port for the frontend gRPC, e.g. 127.0.0.1:7233
-	DataDir          string       // folder; the SQLite file is DataDir/temporal.sqlite (created if missing)
-	Namespace        string       // created if missing; "" means "default"
-	Logger           *slog.Logger // server logs go here at WARN and above; nil = discard
-	SearchAttributes map[string]enumspb.IndexedValueType
+	Address          string                              // host:port for the frontend gRPC, e.g. 127.0.0.1:7233
+	DataDir          string                              // folder; the SQLite file is DataDir/temporal.sqlite (created if missing)
+	Namespace        string                              // created if missing; "" means "default"
+	Logger           *slog.Logger                        // server logs go here at WARN and above; nil = discard
+	SearchAttributes map[string]enumspb.IndexedValueType // custom attributes added if missing, on every start
 }
 
 // Server is a running in-process Temporal server.
@@ -119,8 +119,21 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("temporaldev: SQLite WAL mode is not on: %w", err)
 	}
 
-	rpc := func(port int, bindIP string) config.Service {
-		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: bindIP}}
+	// Internal services listen on loopback only, whatever the frontend binds to.
+	services := map[string]config.Service{}
+	for i, name := range []string{"frontend", "history", "matching", "worker"} {
+		bind := "127.0.0.1"
+		if i == 0 {
+			bind = host
+		}
+		// A busy port makes the server log Fatal and then crash the process with a
+		// nil listener, so check first and return an error instead.
+		l, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(port+i)))
+		if err != nil {
+			return nil, fmt.Errorf("temporaldev: %s port: %w", name, err)
+		}
+		l.Close()
+		services[name] = config.Service{RPC: config.RPC{GRPCPort: port + i, BindOnIP: bind}}
 	}
 	local := func(port int) static.Hosts {
 		return static.SingleLocalHost(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
@@ -141,13 +154,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			}},
 		},
 		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
-		// Internal services listen on loopback only, whatever the frontend binds to.
-		Services: map[string]config.Service{
-			"frontend": rpc(port, host),
-			"history":  rpc(port+1, "127.0.0.1"),
-			"matching": rpc(port+2, "127.0.0.1"),
-			"worker":   rpc(port+3, "127.0.0.1"),
-		},
+		Services:            services,
 		Archival: config.Archival{
 			History:    config.HistoryArchival{State: "disabled"},
 			Visibility: config.VisibilityArchival{State: "disabled"},

@@ -262,6 +262,11 @@ func TestTwoServersSideBySide(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A taken address is an error, not a crash inside the server.
+	if s, err := Start(ctx, Options{Address: servers[0].Address(), DataDir: t.TempDir()}); err == nil {
+		s.Stop()
+		t.Fatal("second server on a busy address started")
+	}
 	for i, s := range servers {
 		c := dial(t, s)
 		defer c.Close()
