@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -15,11 +16,22 @@ import (
 
 const userKey = "rectify.user"
 
-// authenticate resolves the bearer token to a user. Tokens are looked up by hash;
-// a short cache keeps the lookup off the hot ingestion path.
+// Browser sessions (package web) are a cookie; a request authenticated by it must
+// repeat the session's CSRF token in this header unless it only reads.
+const (
+	SessionCookie = "rectify_session"
+	CSRFHeader    = "X-CSRF-Token"
+)
+
+// authenticate resolves the bearer token, or else the session cookie, to a user.
+// Tokens are looked up by hash; a short cache keeps the lookup off the hot
+// ingestion path.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		if ck, err := c.Cookie(SessionCookie); err == nil && h == "" {
+			return s.sessionAuth(c, ck.Value, next)
+		}
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || token == "" {
 			return domain.ErrUnauthorized
@@ -39,6 +51,22 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(userKey, u)
 		return next(c)
 	}
+}
+
+func (s *Server) sessionAuth(c echo.Context, cookie string, next echo.HandlerFunc) error {
+	ss, err := s.Store.SessionByToken(c.Request().Context(), cookie)
+	if err != nil {
+		return err
+	}
+	switch c.Request().Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		if subtle.ConstantTimeCompare([]byte(c.Request().Header.Get(CSRFHeader)), []byte(ss.CSRFToken)) != 1 {
+			return domain.E(domain.KindForbidden, "csrf_failed", "missing or wrong "+CSRFHeader+" header")
+		}
+	}
+	c.Set(userKey, ss.User)
+	return next(c)
 }
 
 func userOf(c echo.Context) domain.User {
