@@ -31,7 +31,7 @@ func Rectification(ctx workflow.Context, in Input) error {
 	}
 	if in.State == nil {
 		if err := r.open(ctx); err != nil {
-			return err
+			blockTask(r.s.Ticket.Number, "opening", err)
 		}
 	}
 	return r.run(ctx)
@@ -88,7 +88,7 @@ func (r *rectification) run(ctx workflow.Context) error {
 		if r.timer != nil && r.timer.IsReady() && r.s.Ticket.Version == version {
 			r.timer, r.timerAt = nil, time.Time{}
 			if err := r.onDeadline(ctx, kind); err != nil {
-				return err
+				blockTask(r.s.Ticket.Number, "handling a deadline", err)
 			}
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && r.s.Ticket.Open() {
@@ -265,9 +265,10 @@ func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, dec
 		ch.Notices = append(ch.Notices, activities.Notice{Kind: k})
 	}
 	if err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.Apply, ch).Get(ctx, nil); err != nil {
-		// A write that keeps failing past its retries: stop here rather than run on a
-		// state the database does not have. The workflow task retries.
-		return temporal.NewApplicationErrorWithCause("writing ticket "+t.Number, "write_failed", err)
+		// Apply retries for as long as the database is down, so this write can never
+		// succeed: the state in memory is ahead of the database. Fail the workflow task
+		// rather than run on; it is retried from history.
+		blockTask(t.Number, "writing", err)
 	}
 	return r.upsertSearchAttributes(ctx)
 }
@@ -322,6 +323,14 @@ var (
 	saDueAt      = temporal.NewSearchAttributeKeyTime(SADueAt)
 	saOverdue    = temporal.NewSearchAttributeKeyBool(SAOverdue)
 )
+
+// blockTask fails the current workflow task. The SDK's default panic policy blocks
+// the workflow and retries the task, so a ticket whose deadline cannot be computed
+// (no holiday data for the year) waits, visible in Temporal's UI and the worker's
+// log, until an admin adds the data, instead of failing for good.
+func blockTask(number, doing string, err error) {
+	panic(fmt.Sprintf("ticket %s: %s: %v", number, doing, err))
+}
 
 // rejection is how an Update's validator says no: its type is the stable error code
 // the HTTP layer maps to a status.
