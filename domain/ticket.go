@@ -67,7 +67,7 @@ type Ticket struct {
 	RatingID        string     `json:"rating_id"`
 	Status          Status     `json:"status"`
 	Resolution      Resolution `json:"resolution"`
-	DepartmentCode  string     `json:"department_code,omitempty"`
+	DepartmentCode  string     `json:"department_code"`
 	Round           int        `json:"round"`
 	StageStartedAt  *time.Time `json:"stage_started_at"`
 	DueAt           *time.Time `json:"due_at"`
@@ -81,7 +81,7 @@ type Ticket struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 	ClosedAt        *time.Time `json:"closed_at"`
 	Version         int        `json:"-"`
-	Events          []Event    `json:"events,omitempty"`
+	Events          []Event    `json:"events"` // null in lists
 }
 
 // Open reports whether the ticket still needs work.

@@ -183,35 +183,40 @@ func scanTicket(row pgx.Row) (domain.Ticket, error) {
 	return t, nil
 }
 
-// GetTicket returns a ticket with its events, oldest first.
+// GetTicket returns a ticket with its events, oldest first. Both are read from one
+// snapshot: a transition committing between two plain reads would show a row and
+// an event list that disagree (an event whose change the row does not have yet).
 func (s *Store) GetTicket(ctx context.Context, number string) (t domain.Ticket, err error) {
 	defer wrap(&err, "store.GetTicket")
-	t, err = scanTicket(s.pool.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.number = $1`, number))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return t, domain.ErrNotFound
-	}
-	if err != nil {
-		return t, err
-	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT seq, type, actor, actor_role, at, note, department_code, round, data
-		FROM ticket_events WHERE ticket_number = $1 ORDER BY seq`, number)
-	if err != nil {
-		return t, err
-	}
-	t.Events, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Event, error) {
-		var (
-			e    domain.Event
-			data []byte
-		)
-		if err := row.Scan(&e.Seq, &e.Type, &e.Actor, &e.ActorRole, &e.At, &e.Note, &e.DepartmentCode, &e.Round, &data); err != nil {
-			return e, err
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		t, err = scanTicket(tx.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets t WHERE t.number = $1`, number))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return domain.ErrNotFound
 		}
-		if data != nil {
-			err := json.Unmarshal(data, &e.Data)
-			return e, err
+		if err != nil {
+			return err
 		}
-		return e, nil
+		rows, err := tx.Query(ctx, `
+			SELECT seq, type, actor, actor_role, at, note, department_code, round, data
+			FROM ticket_events WHERE ticket_number = $1 ORDER BY seq`, number)
+		if err != nil {
+			return err
+		}
+		t.Events, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Event, error) {
+			var (
+				e    domain.Event
+				data []byte
+			)
+			if err := row.Scan(&e.Seq, &e.Type, &e.Actor, &e.ActorRole, &e.At, &e.Note, &e.DepartmentCode, &e.Round, &data); err != nil {
+				return e, err
+			}
+			if data != nil {
+				err := json.Unmarshal(data, &e.Data)
+				return e, err
+			}
+			return e, nil
+		})
+		return err
 	})
 	if t.Events == nil {
 		t.Events = []domain.Event{}

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -108,6 +110,12 @@ func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	// Listen first so the survey links the worker writes point at this server.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.HTTP.BaseURL = "http://" + l.Addr().String()
 	if err := cfg.Validate(); err != nil {
 		tb.Fatal(err)
 	}
@@ -122,8 +130,10 @@ func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config
 	if err := w.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	srv := httptest.NewServer(sys.NewServer().Echo)
-	sys.Config.HTTP.BaseURL = srv.URL
+	srv := &httptest.Server{Listener: l, Config: &http.Server{
+		Handler: Contract(tb, sys.NewServer().Echo), // every exchange checked against server/openapi.yaml
+	}}
+	srv.Start()
 	bctx, cancel := context.WithCancel(ctx)
 	tb.Cleanup(func() {
 		cancel()

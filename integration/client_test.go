@@ -1,0 +1,479 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"rectify/config"
+	"rectify/internal/testenv"
+)
+
+// Departments every test system registers, and one it never does.
+const (
+	deptA       = "320100-SCJG" // 市场监管局
+	deptB       = "320100-GAJ"  // 公安局
+	deptUnknown = "320100-NOPE"
+	admin       = testenv.AdminToken
+)
+
+// api is one test's running rectify, driven over HTTP.
+type api struct {
+	t      *testing.T
+	sys    *testenv.System
+	prefix string // keeps rating ids (and so workflow ids) unique on the shared Temporal server
+}
+
+// with is the same system seen from t, for subtests: failures belong to them.
+func (a *api) with(t *testing.T) *api {
+	b := *a
+	b.t = t
+	return &b
+}
+
+// team holds the bearer tokens of the people who use a test system.
+type team struct {
+	channel, callcenter, supervisor string
+	deptA, deptB                    string // department users of deptA and deptB
+	// usernames, as events name their actors
+	callcenterUser, supervisorUser, deptAUser, deptBUser string
+}
+
+// setup starts a system with two departments and one user of each role.
+func setup(t *testing.T, tweak ...func(*config.Config)) (*api, team) {
+	t.Helper()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	a := &api{t: t, sys: testenv.NewSystem(t, ts, tweak...), prefix: hex.EncodeToString(b)}
+	a.department(deptA, "市场监督管理局")
+	a.department(deptB, "公安局")
+	tm := team{callcenterUser: "cc-li", supervisorUser: "sup-wang", deptAUser: "scjg-zhang", deptBUser: "gaj-chen"}
+	tm.channel = a.user("web-portal", "channel", "")
+	tm.callcenter = a.user(tm.callcenterUser, "callcenter", "")
+	tm.supervisor = a.user(tm.supervisorUser, "supervisor", "")
+	tm.deptA = a.user(tm.deptAUser, "department", deptA)
+	tm.deptB = a.user(tm.deptBUser, "department", deptB)
+	return a, tm
+}
+
+// compressed makes one working day last d of wall-clock time.
+func compressed(d time.Duration) func(*config.Config) {
+	return func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", d }
+}
+
+// reply is an HTTP response, read whole.
+type reply struct {
+	Method, Path string
+	Status       int
+	Header       http.Header
+	Raw          []byte
+}
+
+func (r reply) String() string {
+	return fmt.Sprintf("%s %s → %d %s", r.Method, r.Path, r.Status, strings.TrimSpace(string(r.Raw)))
+}
+
+// do sends one request. body is nil, raw text (string or []byte), or a value to
+// encode as JSON; token is the bearer token ("" for none).
+func (a *api) do(method, path, token string, body any) reply {
+	a.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			a.t.Fatalf("encode body of %s %s: %v", method, path, err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, a.sys.URL+path, rd)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		a.t.Fatalf("%s %s: reading the body: %v", method, path, err)
+	}
+	return reply{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+}
+
+// want fails the test unless the reply has the status.
+func (r reply) want(t *testing.T, status int) reply {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("want %d, got %s", status, r)
+	}
+	return r
+}
+
+// decode reads the JSON body into v.
+func (r reply) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Raw, v); err != nil {
+		t.Fatalf("%s: body is not the JSON expected: %v", r, err)
+	}
+}
+
+// object is the JSON body as a map.
+func (r reply) object(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.decode(t, &m)
+	return m
+}
+
+// errorView is the contract's error body.
+type errorView struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Fields  []struct {
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		} `json:"fields"`
+	} `json:"error"`
+}
+
+func (e errorView) fields() []string {
+	var fs []string
+	for _, f := range e.Error.Fields {
+		fs = append(fs, f.Field)
+	}
+	return fs
+}
+
+// wantError checks the status and that the body is the contract's error with code;
+// fields, when given, must each be named.
+func wantError(t *testing.T, r reply, status int, code string, fields ...string) errorView {
+	t.Helper()
+	r.want(t, status)
+	var top map[string]json.RawMessage
+	r.decode(t, &top)
+	if len(top) != 1 || top["error"] == nil {
+		t.Fatalf("%s: error body must be {\"error\": {...}} only", r)
+	}
+	var e errorView
+	r.decode(t, &e)
+	if e.Error.Code != code || e.Error.Message == "" {
+		t.Fatalf("%s: want error code %q with a message", r, code)
+	}
+	for _, f := range fields {
+		if !slices.Contains(e.fields(), f) {
+			t.Fatalf("%s: want field %q named, got %v", r, f, e.fields())
+		}
+	}
+	return e
+}
+
+// --- set-up through the admin API ---
+
+func (a *api) department(code, name string) {
+	a.t.Helper()
+	a.do("POST", "/api/v1/departments", admin, map[string]string{"code": code, "name": name}).want(a.t, http.StatusCreated)
+}
+
+// user creates a user and returns a fresh API token for it.
+func (a *api) user(username, role, dept string) string {
+	a.t.Helper()
+	body := map[string]string{"username": username, "password": "correct-horse-battery", "role": role}
+	if dept != "" {
+		body["department_code"] = dept
+	}
+	a.do("POST", "/api/v1/users", admin, body).want(a.t, http.StatusCreated)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	a.do("POST", "/api/v1/users/"+username+"/tokens", admin, nil).want(a.t, http.StatusCreated).decode(a.t, &tok)
+	if tok.Token == "" {
+		a.t.Fatalf("no token issued for %s", username)
+	}
+	return tok.Token
+}
+
+// --- ratings ---
+
+// id makes a rating id unique to this test.
+func (a *api) id(name string) string { return "IT-" + a.prefix + "-" + name }
+
+// rating is a valid rating body; level decides whether it is negative.
+func (a *api) rating(id, level, dept string) map[string]any {
+	return map[string]any{
+		"id": id, "channel": "hall", "level": level, "department_code": dept,
+		"rated_at":          time.Now().Add(-time.Hour).Format(time.RFC3339),
+		"service_item_code": "320100-XK-0001", "hall_code": "H-01", "region_code": "320102",
+		"aspects": []string{"queueing", "attitude"}, "comment": "窗口排队一个多小时，工作人员态度冷淡",
+	}
+}
+
+// reachable makes the rater a real-name citizen with a phone (followed up by SMS).
+func reachable(r map[string]any) map[string]any {
+	r["citizen"] = map[string]any{"name": "王小明", "phone": "13812345678", "anonymous": false}
+	return r
+}
+
+// ratingView is the answer to POST /api/v1/ratings.
+type ratingView struct {
+	ID           string `json:"id"`
+	Negative     bool   `json:"negative"`
+	TicketNumber string `json:"ticket_number"`
+}
+
+// negative submits a negative rating and returns its ticket number.
+func (a *api) negative(token string, body map[string]any) string {
+	a.t.Helper()
+	var rv ratingView
+	a.do("POST", "/api/v1/ratings", token, body).want(a.t, http.StatusCreated).decode(a.t, &rv)
+	if !rv.Negative || rv.TicketNumber == "" {
+		a.t.Fatalf("negative rating %v answered %+v: want negative with a ticket number", body["id"], rv)
+	}
+	return rv.TicketNumber
+}
+
+// --- tickets ---
+
+type eventView struct {
+	Seq   int            `json:"seq"`
+	Type  string         `json:"type"`
+	Actor string         `json:"actor"`
+	At    time.Time      `json:"at"`
+	Note  string         `json:"note"`
+	Round int            `json:"round"`
+	Data  map[string]any `json:"data"`
+}
+
+type requestView struct {
+	Type        string `json:"type"`
+	WorkingDays int    `json:"working_days"`
+	Reason      string `json:"reason"`
+}
+
+// ticketView is the contract's ticket.
+type ticketView struct {
+	Number          string       `json:"number"`
+	RatingID        string       `json:"rating_id"`
+	Status          string       `json:"status"`
+	Resolution      *string      `json:"resolution"`
+	DepartmentCode  string       `json:"department_code"`
+	Round           int          `json:"round"`
+	StageStartedAt  *time.Time   `json:"stage_started_at"`
+	DueAt           *time.Time   `json:"due_at"`
+	Overdue         bool         `json:"overdue"`
+	EscalationLevel int          `json:"escalation_level"`
+	PendingRequest  *requestView `json:"pending_request"`
+	CallTask        bool         `json:"call_task"`
+	CallAttempts    int          `json:"call_attempts"`
+	CreatedAt       time.Time    `json:"created_at"`
+	ClosedAt        *time.Time   `json:"closed_at"`
+	Events          []eventView  `json:"events"`
+}
+
+func (v ticketView) resolution() string {
+	if v.Resolution == nil {
+		return ""
+	}
+	return *v.Resolution
+}
+
+// event returns the first event of type typ.
+func (v ticketView) event(typ string) (eventView, bool) {
+	for _, e := range v.Events {
+		if e.Type == typ {
+			return e, true
+		}
+	}
+	return eventView{}, false
+}
+
+func (v ticketView) eventTypes() []string {
+	var ts []string
+	for _, e := range v.Events {
+		ts = append(ts, e.Type)
+	}
+	return ts
+}
+
+func (v ticketView) String() string {
+	due := "-"
+	if v.DueAt != nil {
+		due = v.DueAt.Format(time.RFC3339Nano)
+	}
+	return fmt.Sprintf("%s status=%s resolution=%s dept=%s round=%d due=%s overdue=%v level=%d call_task=%v events=%v",
+		v.Number, v.Status, v.resolution(), v.DepartmentCode, v.Round, due, v.Overdue, v.EscalationLevel, v.CallTask, v.eventTypes())
+}
+
+// ticket reads a ticket (200 expected).
+func (a *api) ticket(token, number string) ticketView {
+	a.t.Helper()
+	var v ticketView
+	a.do("GET", "/api/v1/tickets/"+url.PathEscape(number), token, nil).want(a.t, http.StatusOK).decode(a.t, &v)
+	return v
+}
+
+// act takes an action on a ticket.
+func (a *api) act(token, number, action string, body any) reply {
+	a.t.Helper()
+	if body == nil {
+		body = map[string]any{}
+	}
+	return a.do("POST", "/api/v1/tickets/"+url.PathEscape(number)+"/"+action, token, body)
+}
+
+// mustAct takes an action that must succeed and returns the ticket it answered with.
+func (a *api) mustAct(token, number, action string, body any) ticketView {
+	a.t.Helper()
+	var v ticketView
+	a.act(token, number, action, body).want(a.t, http.StatusOK).decode(a.t, &v)
+	return v
+}
+
+// waitTicket polls a ticket until cond holds, failing after timeout.
+func (a *api) waitTicket(token, number, what string, timeout time.Duration, cond func(ticketView) bool) ticketView {
+	a.t.Helper()
+	var v ticketView
+	eventually(a.t, timeout, what, func() error {
+		v = a.ticket(token, number)
+		if !cond(v) {
+			return fmt.Errorf("ticket is %s", v)
+		}
+		return nil
+	})
+	return v
+}
+
+// opened waits for the workflow's first write: the ticket's first event.
+func (a *api) opened(token, number string) ticketView {
+	a.t.Helper()
+	return a.waitTicket(token, number, "the workflow's first event", 15*time.Second,
+		func(v ticketView) bool { return len(v.Events) > 0 })
+}
+
+// dispatched waits for a dispatched ticket's first write: the event and the sign
+// deadline, which the same transaction writes.
+func (a *api) dispatched(token, number string) ticketView {
+	a.t.Helper()
+	v := a.opened(token, number)
+	if v.Events[0].Type != "dispatched" || v.DueAt == nil || v.StageStartedAt == nil {
+		a.t.Fatalf("ticket %s: want its first event dispatched, read together with the sign deadline", v)
+	}
+	return v
+}
+
+// eventually retries check every 50ms until it passes or timeout ends.
+func eventually(t *testing.T, timeout time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s: %v", what, timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// --- notifications, calendar, database ---
+
+type notificationView struct {
+	TicketNumber string `json:"ticket_number"`
+	Kind         string `json:"kind"`
+	Channel      string `json:"channel"`
+	Recipient    string `json:"recipient"`
+	Body         string `json:"body"`
+}
+
+func (a *api) notifications(number string) []notificationView {
+	a.t.Helper()
+	var out struct {
+		Notifications []notificationView `json:"notifications"`
+	}
+	a.do("GET", "/api/v1/notifications?ticket_number="+url.QueryEscape(number), admin, nil).
+		want(a.t, http.StatusOK).decode(a.t, &out)
+	return out.Notifications
+}
+
+// hasNotification reports whether a message of kind went out on channel.
+func hasNotification(ns []notificationView, kind, channel string) bool {
+	return slices.ContainsFunc(ns, func(n notificationView) bool { return n.Kind == kind && n.Channel == channel })
+}
+
+var surveyLink = regexp.MustCompile(`/s/([A-Za-z0-9_-]{43})`)
+
+// surveyToken waits for the round's survey SMS and returns the token of its link.
+func (a *api) surveyToken(number string, round int) string {
+	a.t.Helper()
+	var tok string
+	eventually(a.t, 10*time.Second, "the survey SMS of round "+fmt.Sprint(round), func() error {
+		var smss []string
+		tok = ""
+		for _, n := range a.notifications(number) {
+			if n.Channel != "sms" || n.Kind != "survey" {
+				continue
+			}
+			smss = append(smss, n.Body)
+			if strings.Contains(n.Body, "13812345678") {
+				return fmt.Errorf("the SMS listing shows the full phone number: %+v", n)
+			}
+			if m := surveyLink.FindStringSubmatch(n.Body); m != nil && len(smss) == 1 {
+				tok = m[1] // the list is newest first: the first SMS is this round's
+			}
+		}
+		if len(smss) != round || tok == "" {
+			return fmt.Errorf("want %d survey SMS with a /s/{token} link, got %q", round, smss)
+		}
+		return nil
+	})
+	return tok
+}
+
+// deadline asks the calendar API for the end of the n-th working day after from.
+func (a *api) deadline(from time.Time, n int) time.Time {
+	a.t.Helper()
+	var out struct {
+		DueAt time.Time `json:"due_at"`
+	}
+	q := url.Values{"from": {from.Format(time.RFC3339Nano)}, "working_days": {fmt.Sprint(n)}}
+	a.do("GET", "/api/v1/calendar/deadline?"+q.Encode(), admin, nil).want(a.t, http.StatusOK).decode(a.t, &out)
+	return out.DueAt
+}
+
+// count runs a SELECT count(*) against the system's own database.
+func (a *api) count(query string, args ...any) int {
+	a.t.Helper()
+	var n int
+	if err := a.sys.Store.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		a.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}

@@ -1,0 +1,30 @@
+package integration
+
+import (
+	"flag"
+	"os"
+	"testing"
+
+	"go.temporal.io/server/temporaltest"
+
+	"rectify/internal/testenv"
+)
+
+// ts is the package's one Temporal server; every test gets its own task queue and
+// database on it through testenv.NewSystem.
+var ts *temporaltest.TestServer
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	// The tests mostly wait for compressed-time timers, not for CPU: let more of
+	// them wait together than GOMAXPROCS would, unless -parallel says otherwise.
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", "8")
+	}
+	ts = testenv.StartTemporal()
+	code := m.Run()
+	ts.Stop()
+	os.Exit(code)
+}
