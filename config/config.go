@@ -35,7 +35,11 @@ type Config struct {
 		StickyCacheSize int `mapstructure:"sticky_cache_size"`
 	} `mapstructure:"temporal"`
 	Auth struct {
-		BootstrapAdminToken string `mapstructure:"bootstrap_admin_token"`
+		BootstrapAdminToken string        `mapstructure:"bootstrap_admin_token"`
+		MaxFailedLogins     int           `mapstructure:"max_failed_logins"` // wrong passwords in a row before a lockout
+		LockFor             time.Duration `mapstructure:"lock_for"`
+		SessionTTL          time.Duration `mapstructure:"session_ttl"`
+		SessionIdle         time.Duration `mapstructure:"session_idle"`
 	} `mapstructure:"auth"`
 	Calendar struct {
 		Zone          string        `mapstructure:"zone"`
@@ -61,6 +65,7 @@ type Config struct {
 		Level  string `mapstructure:"level"`  // debug | info | warn | error
 		Format string `mapstructure:"format"` // text | json
 	} `mapstructure:"log"`
+	Ecosystem `mapstructure:",squash"` // metrics, tracing, 12345 platform, SMS gateway, shutdown: ecosystem.go
 }
 
 // Location is the calendar zone, resolved.
@@ -85,6 +90,10 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("temporal.task_queue", "rectify")
 	v.SetDefault("temporal.sticky_cache_size", 2000)
 	v.SetDefault("auth.bootstrap_admin_token", "")
+	v.SetDefault("auth.max_failed_logins", 5)
+	v.SetDefault("auth.lock_for", "15m")
+	v.SetDefault("auth.session_ttl", "12h")
+	v.SetDefault("auth.session_idle", "2h")
 	v.SetDefault("calendar.zone", "Asia/Shanghai")
 	v.SetDefault("calendar.end_of_day", "18:00")
 	v.SetDefault("calendar.mode", "real")
@@ -101,6 +110,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("survey.ttl", "168h")
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "text")
+	ecosystemDefaults(v)
 }
 
 // Flags declares the command-line flags that override configuration keys.
@@ -199,6 +209,15 @@ func (c Config) Validate() error {
 			bad(k, "must not be negative, got %d", n)
 		}
 	}
+	for k, d := range map[string]time.Duration{"auth.lock_for": c.Auth.LockFor, "auth.session_ttl": c.Auth.SessionTTL,
+		"auth.session_idle": c.Auth.SessionIdle} {
+		if d <= 0 {
+			bad(k, "must be a positive duration like 15m")
+		}
+	}
+	if c.Auth.MaxFailedLogins < 1 {
+		bad("auth.max_failed_logins", "must be at least 1")
+	}
 	if c.Survey.TTL <= 0 {
 		bad("survey.ttl", "must be positive")
 	}
@@ -215,5 +234,6 @@ func (c Config) Validate() error {
 	default:
 		bad("log.format", "must be text or json")
 	}
+	errs = append(errs, c.Ecosystem.validate()...)
 	return errors.Join(errs...)
 }

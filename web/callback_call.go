@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
+	"rectify/store"
+)
+
+// callbackData is the page of one call-back: the case, the number to call, and
+// the form that logs the call.
+type callbackData struct {
+	CB         store.Callback
+	Next       int // the number of the call being logged: a form sent twice logs one call
+	Form       map[string]string
+	Aspects    map[string]bool
+	Levels     []domain.Level
+	AllAspects []string
+}
+
+// callbackCall shows one call-back to the operator making the call.
+func (w *Web) callbackCall(c echo.Context) error {
+	return w.renderCallback(c, http.StatusOK, nil, nil, nil)
+}
+
+func (w *Web) renderCallback(c echo.Context, status int, errs []string, form map[string]string, aspects map[string]bool) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return w.fail(c, domain.ErrNotFound)
+	}
+	cb, err := w.Store.GetCallback(c.Request().Context(), id)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	if form == nil {
+		form = map[string]string{}
+	}
+	p := w.newPage(c, "callbacks", callbackData{CB: cb, Next: cb.Attempts + 1, Form: form, Aspects: aspects,
+		Levels: domain.Levels, AllAspects: domain.Aspects})
+	p.Title = p.L.T("cb.call.title", cb.CaseNo)
+	p.Errors = errs
+	return w.render(c, status, "callback", p)
+}

@@ -1,0 +1,105 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"rectify/workflows"
+)
+
+// TestBrowserCallbackQueue drives Chromium through the call center's
+// satisfaction call-back queue: the campaign releases two sampled cases, the
+// operator sees them oldest first with masked numbers, calls the first (full
+// number on the call page) and registers a dissatisfied answer, which opens a
+// ticket; the second does not answer.
+func TestBrowserCallbackQueue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: not in -short")
+	}
+	ensureChromium(t)
+	s := newSite(t)
+	// Every case of "survey" is called, at any hour on any day, so the test does
+	// not depend on when it runs.
+	s.api(s.tokens["sup"], "PUT", "/api/v1/sampling-rules", map[string]any{"always_call_items": []string{"survey"},
+		"calling_hours": map[string]string{"start": "00:00", "end": "24:00"}, "call_on_non_working_days": true}, 200)
+	prefix := fmt.Sprintf("BJ%d", time.Now().UnixNano())
+	for i, ago := range []time.Duration{3 * time.Hour, time.Hour} {
+		s.api(s.tokens["portal"], "POST", "/api/v1/cases", map[string]any{"case_no": fmt.Sprintf("%s-%d", prefix, i+1),
+			"service_item_code": "survey", "service_item_name": "食品经营许可证核发", "department_code": deptA,
+			"hall_code": "H01", "channel": "hall", "finished_at": time.Now().Add(-ago).Format(time.RFC3339),
+			"applicant": map[string]string{"name": "王五", "phone": fmt.Sprintf("1391234000%d", i+1)}}, 201)
+	}
+	// The campaign releases them; wake it rather than wait for its pace.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_ = s.sys.Temporal.SignalWorkflow(context.Background(), workflows.CampaignWorkflowID(s.sys.Config.Temporal.TaskQueue),
+			"", workflows.SignalCampaignWake, nil)
+		var q struct{ Callbacks []json.RawMessage }
+		s.decode(s.api(s.tokens["cc"], "GET", "/api/v1/callbacks", nil, 200), &q)
+		if len(q.Callbacks) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the campaign released %d of 2 cases in 30s", len(q.Callbacks))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	defer cancel()
+	root, cancelRoot := chromedp.NewContext(alloc)
+	defer cancelRoot()
+	ctx, cancelAll := context.WithTimeout(root, 2*time.Minute)
+	defer cancelAll()
+	shots := *screenshots
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	cc := &tab{t: t, ctx: ctx, base: s.sys.URL, shots: shots}
+	cc.signIn("cc")
+	cc.waitText("nav", "满意度回访")
+	cc.click(`nav a[href="/callcenter/callbacks"]`)
+	cc.waitText("h1", "办件满意度回访")
+	cc.waitText("#calling-window", "当前可以拨打")
+	cc.waitText("#callbacks", prefix+"-1", prefix+"-2", "食品经营许可证核发", "139****0001", "0 / 3 次")
+	if list := cc.text("#callbacks"); strings.Index(list, prefix+"-1") > strings.Index(list, prefix+"-2") {
+		t.Errorf("the older case is not first:\n%s", list)
+	}
+	if strings.Contains(cc.text("main"), "13912340001") {
+		t.Errorf("the queue shows a full phone number")
+	}
+	cc.shot("callback-queue")
+
+	// The oldest case: reached, dissatisfied.
+	cc.click("#callbacks tbody tr:first-child a.button")
+	cc.waitText("#phone", "13912340001")
+	cc.waitText("h1", prefix+"-1")
+	cc.waitText(".card", "食品经营许可证核发", "王五", "0 / 3 次")
+	cc.run(chromedp.Click(chromedp.CSS("#reached-yes")), chromedp.Click(chromedp.CSS("#level-very_dissatisfied")),
+		chromedp.SetValue(chromedp.CSS("#comment"), "办理时间太长，窗口没有一次性告知材料。"))
+	cc.shot("callback-call")
+	cc.click("#call-submit")
+	cc.waitText(".flash", "已生成工单 GD")
+	cc.waitText("#callbacks", prefix+"-2")
+	if strings.Contains(cc.text("#callbacks"), prefix+"-1") {
+		t.Errorf("the answered case is still in the queue")
+	}
+
+	// The next one does not answer: it rests until its retry.
+	cc.click("#callbacks tbody tr:first-child a.button")
+	cc.waitText("#phone", "13912340002")
+	cc.run(chromedp.Click(chromedp.CSS("#reached-no")))
+	cc.click("#call-submit")
+	cc.waitText(".flash", "已登记本次拨打")
+	cc.open("/callcenter/callbacks?all=1")
+	cc.waitText("#callbacks", prefix+"-2", "1 / 3 次")
+}

@@ -1,0 +1,37 @@
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
+	"rectify/store"
+)
+
+// deptInbox is a department's workbench: its tickets split by what needs doing.
+func (w *Web) deptInbox(c echo.Context) error {
+	dept := sessionOf(c).User.DepartmentCode
+	now := w.Now()
+	open := []domain.Status{domain.StatusAwaitingSign, domain.StatusRectifying}
+	f := func(f store.WorkFilter) store.WorkFilter {
+		f.DepartmentCode = dept
+		return f
+	}
+	defs := []tabDef{
+		{key: "to_sign", label: "dept.to_sign", count: true,
+			filter: f(store.WorkFilter{Statuses: []domain.Status{domain.StatusAwaitingSign}, Order: store.DueFirst})},
+		{key: "rectifying", label: "dept.rectifying", count: true,
+			filter: f(store.WorkFilter{Statuses: []domain.Status{domain.StatusRectifying}, Order: store.DueFirst})},
+		{key: "due_soon", label: "dept.due_soon", count: true,
+			filter: f(store.WorkFilter{Statuses: open, Overdue: ptr(false), DueBefore: w.dueSoon(now), Order: store.DueFirst})},
+		{key: "overdue", label: "dept.overdue", count: true,
+			filter: f(store.WorkFilter{Statuses: open, Overdue: ptr(true), Order: store.DueFirst})},
+		{key: "following", label: "dept.following",
+			filter: f(store.WorkFilter{Statuses: []domain.Status{domain.StatusFollowingUp}, Order: store.NewestFirst})},
+		{key: "closed", label: "dept.closed",
+			filter: f(store.WorkFilter{Statuses: []domain.Status{domain.StatusClosed}, Order: store.NewestFirst})},
+	}
+	for i := range defs {
+		defs[i].help = "dept.help"
+	}
+	return w.showTabs(c, "dept", "dept.title", "dept", defs, nil)
+}

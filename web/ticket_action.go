@@ -1,0 +1,54 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
+)
+
+// Form fields of the action forms, by the type the API takes them in.
+var (
+	textFields = []string{"department_code", "note", "reason", "report", "comment", "level"}
+	boolFields = []string{"approve", "uphold", "reached"}
+)
+
+// ticketAction posts a ticket's action form to the API's
+// POST /api/v1/tickets/{number}/{action}. Done: back to the ticket with a
+// message. Refused: the ticket again, with the API's status and why.
+func (w *Web) ticketAction(c echo.Context) error {
+	number, action := c.Param("number"), c.Param("action")
+	body := map[string]any{}
+	form := map[string]string{"_action": action}
+	for _, f := range textFields {
+		if v := strings.TrimSpace(c.FormValue(f)); v != "" {
+			body[f], form[f] = v, v
+		}
+	}
+	for _, f := range boolFields {
+		if v := c.FormValue(f); v != "" {
+			body[f], form[f] = v == "true", v
+		}
+	}
+	if v := strings.TrimSpace(c.FormValue("working_days")); v != "" {
+		form["working_days"] = v
+		if n, err := strconv.Atoi(v); err == nil {
+			body["working_days"] = n
+		}
+	}
+	if body["reached"] == false {
+		delete(body, "level") // a call nobody answered has no verdict
+	}
+	res := w.callAPI(c, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(number)+"/"+url.PathEscape(action), body)
+	if res.ok() {
+		return redirectDone(c, "/tickets/"+url.PathEscape(number), "act.done", "")
+	}
+	if res.Status == http.StatusNotFound && res.Err.Code != "unknown_action" {
+		return w.fail(c, domain.ErrNotFound)
+	}
+	return w.renderTicket(c, res.Status, res.messages(langOf(c)), false, form)
+}
