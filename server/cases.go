@@ -1,0 +1,504 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/labstack/echo/v4"
+
+	"rectify/campaigns"
+	"rectify/domain"
+	"rectify/store"
+	"rectify/workflows"
+)
+
+// Satisfaction call-backs on finished service cases (办件满意度回访): service
+// systems report finished cases, the campaign workflow releases a sample of them
+// into the call-back queue, and the call center logs its calls; a reached call is
+// registered as a hotline rating through the same path as POST /api/v1/ratings.
+
+// routeCases registers the call-back endpoints on the /api/v1 group.
+func (s *Server) routeCases(api *echo.Group) {
+	reporters := []domain.Role{domain.RoleChannel, domain.RoleAdmin}
+	supervisors := []domain.Role{domain.RoleSupervisor, domain.RoleAdmin}
+	api.POST("/cases", s.createCase, allow(reporters...), limit(maxBody))
+	api.POST("/cases/batch", s.createCaseBatch, allow(reporters...), limit(maxBatchBody))
+	api.GET("/callbacks", s.callbackQueue, allow(domain.RoleCallCenter, domain.RoleSupervisor, domain.RoleAdmin))
+	api.POST("/callbacks/:id/log", s.logCallback, allow(domain.RoleCallCenter), limit(maxBody))
+	api.GET("/sampling-rules", s.getSamplingRules, allow(supervisors...))
+	api.PUT("/sampling-rules", s.putSamplingRules, allow(supervisors...), limit(maxBody))
+	api.GET("/stats/callbacks", s.callbackStats, allow(supervisors...))
+}
+
+// caseIn is the body of POST /api/v1/cases.
+type caseIn struct {
+	CaseNo          string         `json:"case_no"`
+	ServiceItemCode string         `json:"service_item_code"`
+	ServiceItemName string         `json:"service_item_name,omitempty"`
+	DepartmentCode  string         `json:"department_code"`
+	HallCode        string         `json:"hall_code,omitempty"`
+	Channel         domain.Channel `json:"channel,omitempty"` // where the case was handled
+	RegionCode      string         `json:"region_code,omitempty"`
+	FinishedAt      *time.Time     `json:"finished_at"`
+	Applicant       *applicantIn   `json:"applicant,omitempty"`
+}
+
+type applicantIn struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// caseOut deliberately leaves out whether the case was sampled: the department
+// that reports it must not learn which citizens will be called.
+type caseOut struct {
+	CaseNo string `json:"case_no"`
+}
+
+func (in caseIn) validate(now time.Time, by string) (store.NewCase, error) {
+	var fs []domain.FieldError
+	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
+	code := func(field, v string, required bool) {
+		switch {
+		case v == "" && required:
+			bad(field, "required")
+		case len([]rune(v)) > maxCodeRunes:
+			bad(field, fmt.Sprintf("at most %d characters", maxCodeRunes))
+		case strings.IndexFunc(v, unicode.IsControl) >= 0:
+			bad(field, "must not contain control characters")
+		}
+	}
+	code("case_no", in.CaseNo, true)
+	code("service_item_code", in.ServiceItemCode, true)
+	code("department_code", in.DepartmentCode, true)
+	code("hall_code", in.HallCode, false)
+	if n := len([]rune(in.ServiceItemName)); n > 200 {
+		bad("service_item_name", "at most 200 characters")
+	}
+	if in.Channel != "" && !in.Channel.Valid() {
+		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
+	}
+	if in.RegionCode != "" && !regionPattern.MatchString(in.RegionCode) {
+		bad("region_code", "must be a 6-digit administrative division code")
+	}
+	switch {
+	case in.FinishedAt == nil:
+		bad("finished_at", "required")
+	case in.FinishedAt.After(now.Add(clockSkew)):
+		bad("finished_at", "must not be in the future")
+	case in.FinishedAt.Year() < 2000:
+		bad("finished_at", "must be after 2000-01-01")
+	}
+	var a applicantIn
+	if in.Applicant != nil {
+		a = *in.Applicant
+		if len([]rune(a.Name)) > 64 {
+			bad("applicant.name", "at most 64 characters")
+		}
+		if a.Phone != "" && !phonePattern.MatchString(a.Phone) {
+			bad("applicant.phone", "must be a phone number of digits")
+		}
+	}
+	if fs != nil {
+		return store.NewCase{}, domain.Invalid("invalid_case", fs)
+	}
+	b, _ := json.Marshal(in) // re-encoded: key order and white space do not make a conflict
+	h := sha256.Sum256(b)
+	return store.NewCase{CaseNo: in.CaseNo, ServiceItemCode: in.ServiceItemCode, ServiceItemName: in.ServiceItemName,
+		DepartmentCode: in.DepartmentCode, HallCode: in.HallCode, Channel: string(in.Channel), RegionCode: in.RegionCode,
+		FinishedAt: *in.FinishedAt, ApplicantName: a.Name, ApplicantPhone: a.Phone, BodyHash: h[:], SubmittedBy: by}, nil
+}
+
+func parseCase(b []byte, now time.Time, by string) (store.NewCase, error) {
+	var in caseIn
+	if err := unmarshalStrict(b, &in); err != nil {
+		return store.NewCase{}, err
+	}
+	return in.validate(now, by)
+}
+
+func (s *Server) createCase(c echo.Context) error {
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	nc, err := parseCase(b, s.clock(), userOf(c).Username)
+	if err != nil {
+		return err
+	}
+	res, err := s.Store.CreateCases(c.Request().Context(), []store.NewCase{nc})
+	if err != nil {
+		return err
+	}
+	switch res[0] {
+	case store.Conflict:
+		return domain.E(domain.KindConflict, "case_conflict", "case %s was already reported with a different body", nc.CaseNo)
+	case store.Duplicate:
+		return c.JSON(http.StatusOK, caseOut{CaseNo: nc.CaseNo})
+	}
+	return c.JSON(http.StatusCreated, caseOut{CaseNo: nc.CaseNo})
+}
+
+type caseBatchIn struct {
+	Cases []json.RawMessage `json:"cases"`
+}
+
+type caseBatchResult struct {
+	CaseNo string        `json:"case_no"`
+	Status int           `json:"status"`
+	Error  *errorPayload `json:"error,omitempty"`
+}
+
+// createCaseBatch answers one result per input, in order, as the ratings batch
+// does: invalid items are refused one by one, the valid ones stored together.
+func (s *Server) createCaseBatch(c echo.Context) error {
+	var in caseBatchIn
+	if err := decodeStrict(c, &in); err != nil {
+		return err
+	}
+	if in.Cases == nil {
+		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "cases", Message: "required"}})
+	}
+	if len(in.Cases) > maxBatch {
+		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "cases",
+			Message: fmt.Sprintf("at most %d per batch, got %d", maxBatch, len(in.Cases))}})
+	}
+	now, by := s.clock(), userOf(c).Username
+	results := make([]caseBatchResult, len(in.Cases))
+	var (
+		valid []store.NewCase
+		where []int              // valid[k] answers results[where[k]]
+		first = map[string]int{} // case number -> index in valid, to fold repeats within the batch
+		same  = map[int]int{}    // results index -> the valid index it repeats
+	)
+	for i, raw := range in.Cases {
+		nc, err := parseCase(raw, now, by)
+		if err != nil {
+			results[i] = caseBatchResult{CaseNo: caseNoOf(raw), Status: http.StatusUnprocessableEntity, Error: payload(err)}
+			continue
+		}
+		results[i].CaseNo = nc.CaseNo
+		if k, ok := first[nc.CaseNo]; ok {
+			if string(valid[k].BodyHash) != string(nc.BodyHash) {
+				results[i].Status = http.StatusConflict
+				results[i].Error = &errorPayload{Code: "case_conflict", Message: "the same case_no appears earlier in this batch with a different body"}
+			} else {
+				same[i] = k
+			}
+			continue
+		}
+		first[nc.CaseNo] = len(valid)
+		valid = append(valid, nc)
+		where = append(where, i)
+	}
+	res, err := s.Store.CreateCases(c.Request().Context(), valid)
+	if err != nil {
+		return err
+	}
+	status := map[store.Outcome]int{store.Created: http.StatusCreated, store.Duplicate: http.StatusOK, store.Conflict: http.StatusConflict}
+	for k, o := range res {
+		r := &results[where[k]]
+		r.Status = status[o]
+		if o == store.Conflict {
+			r.Error = &errorPayload{Code: "case_conflict", Message: "already reported with a different body"}
+		}
+	}
+	for i, k := range same {
+		results[i] = results[where[k]]
+		if results[i].Status == http.StatusCreated {
+			results[i].Status = http.StatusOK
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"results": results})
+}
+
+func caseNoOf(raw json.RawMessage) string {
+	var v struct {
+		CaseNo any `json:"case_no"`
+	}
+	if json.Unmarshal(raw, &v) == nil {
+		if s, ok := v.CaseNo.(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// window is the calling window as the queue reports it.
+type window struct {
+	Open    bool       `json:"open"`
+	Until   *time.Time `json:"until,omitempty"`
+	Next    *time.Time `json:"next,omitempty"`
+	Problem string     `json:"problem,omitempty"`
+}
+
+// callbackQueue lists queued call-backs, oldest case first. By default only those
+// whose next call is due; due=false adds those resting after an unanswered call.
+func (s *Server) callbackQueue(c echo.Context) error {
+	ctx := c.Request().Context()
+	now := s.clock()
+	f := store.CallbackFilter{Team: c.QueryParam("team"), Cursor: c.QueryParam("cursor"), Limit: 50, DueBy: &now}
+	var fs []domain.FieldError
+	if l := c.QueryParam("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 500 {
+			fs = append(fs, domain.FieldError{Field: "limit", Message: "must be 1 to 500"})
+		}
+		f.Limit = n
+	}
+	switch c.QueryParam("due") {
+	case "", "true":
+	case "false":
+		f.DueBy = nil
+	default:
+		fs = append(fs, domain.FieldError{Field: "due", Message: "must be true or false"})
+	}
+	if fs != nil {
+		return &domain.Error{Kind: domain.KindBadRequest, Code: "bad_parameter", Message: fs[0].Field + ": " + fs[0].Message, Fields: fs}
+	}
+	rules, err := s.Store.SamplingRules(ctx)
+	if err != nil {
+		return err
+	}
+	cbs, next, err := s.Store.CallbackQueue(ctx, f)
+	if err != nil {
+		return err
+	}
+	if cbs == nil {
+		cbs = []store.Callback{}
+	}
+	if !userOf(c).Role.SeesPhones() {
+		for i := range cbs {
+			if p := cbs[i].Applicant.Phone; p != "" {
+				cbs[i].Applicant.Phone = domain.MaskPhone(p)
+			}
+		}
+	}
+	var w window
+	if cw, err := rules.WindowAt(s.Calendar, now); err != nil {
+		w.Problem = err.Error() // a year without holiday data: the page says so
+	} else {
+		w.Open = cw.Open
+		if cw.Open {
+			w.Until = &cw.Until
+		} else {
+			w.Next = &cw.Next
+		}
+	}
+	var nc *string
+	if next != "" {
+		nc = &next
+	}
+	return c.JSON(http.StatusOK, map[string]any{"callbacks": cbs, "next_cursor": nc, "calling_window": w})
+}
+
+// callLogIn is the body of POST /api/v1/callbacks/{id}/log.
+type callLogIn struct {
+	Reached *bool        `json:"reached"`
+	Attempt int          `json:"attempt,omitempty"` // the call's number (1, 2, ...): makes a retried log safe
+	Level   domain.Level `json:"level,omitempty"`
+	Aspects []string     `json:"aspects,omitempty"`
+	Comment string       `json:"comment,omitempty"`
+	Note    string       `json:"note,omitempty"` // the operator's own note on the call
+}
+
+// logCallback records a call. A reached call's answer becomes a hotline rating of
+// the case's department, stored and started exactly as POST /api/v1/ratings does
+// (storeRatings), so a negative answer opens one ticket and its workflow.
+func (s *Server) logCallback(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		return domain.ErrNotFound
+	}
+	var in callLogIn
+	if err := decodeStrict(c, &in); err != nil {
+		return err
+	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	cb, err := s.Store.GetCallback(ctx, id)
+	if err != nil {
+		return err
+	}
+	u, now := userOf(c), s.clock()
+	a := store.NewCallAttempt{CallbackID: id, Attempt: in.Attempt, Reached: *in.Reached, Note: in.Note,
+		CalledBy: u.Username, At: now}
+	if *in.Reached {
+		if cb.Status != "queued" && cb.Status != "reached" { // a reached one may be the retry of this very log
+			return store.ErrCallbackClosed
+		}
+		if a.RatingID, err = s.registerAnswer(ctx, cb, in, u, now); err != nil {
+			return err
+		}
+	} else {
+		rules, err := s.Store.SamplingRules(ctx)
+		if err != nil {
+			return err
+		}
+		a.RetryAfter = rules.RetryAfter()
+	}
+	out, _, err := s.Store.LogCallAttempt(ctx, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (in callLogIn) validate() error {
+	var fs []domain.FieldError
+	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
+	if in.Reached == nil {
+		bad("reached", "required")
+	}
+	if in.Attempt < 0 {
+		bad("attempt", "must be a call number from 1")
+	}
+	if len([]rune(in.Note)) > maxComment {
+		bad("note", fmt.Sprintf("at most %d characters", maxComment))
+	}
+	if in.Reached != nil && !*in.Reached {
+		if in.Level != "" {
+			bad("level", "only for a reached call")
+		}
+		if len(in.Aspects) > 0 || in.Comment != "" {
+			bad("comment", "only for a reached call")
+		}
+	}
+	if in.Reached != nil && *in.Reached && in.Level == "" {
+		bad("level", "required when reached")
+	}
+	if fs != nil {
+		return domain.Invalid("invalid_call", fs)
+	}
+	return nil
+}
+
+// registerAnswer stores the citizen's answer as a hotline rating linked to the
+// case and returns its id. The same answer again is the same rating (200 path of
+// the ratings API); another answer to an answered call-back is a conflict.
+func (s *Server) registerAnswer(ctx context.Context, cb store.Callback, in callLogIn, u domain.User, now time.Time) (string, error) {
+	rin := ratingIn{ID: campaigns.CallbackRatingID(cb.CaseNo), Channel: domain.ChannelHotline, Level: in.Level,
+		DepartmentCode: cb.DepartmentCode, ServiceItemCode: cb.ServiceItemCode, HallCode: cb.HallCode,
+		CaseNo: cb.CaseNo, RegionCode: cb.RegionCode, Aspects: in.Aspects, Comment: in.Comment,
+		Citizen: &domain.Citizen{Name: cb.Applicant.Name, Phone: cb.Applicant.Phone}}
+	r, err := rin.validate(now)
+	if err != nil {
+		if de, ok := domain.AsError(err); ok {
+			return "", domain.Invalid("invalid_call", de.Fields)
+		}
+		return "", err
+	}
+	// The hash leaves out the time: a retried log is the same answer.
+	b, _ := json.Marshal(struct {
+		CaseNo  string       `json:"case_no"`
+		Level   domain.Level `json:"level"`
+		Aspects []string     `json:"aspects"`
+		Comment string       `json:"comment"`
+	}{cb.CaseNo, r.Level, r.Aspects, r.Comment})
+	h := sha256.Sum256(b)
+	res, err := s.storeRatings(ctx, []store.NewRating{{Rating: r, BodyHash: h[:], SubmittedBy: u.Username}})
+	if err != nil {
+		return "", err
+	}
+	if res[0].Outcome == store.Conflict {
+		return "", domain.E(domain.KindConflict, "callback_conflict",
+			"call-back %d was already answered with another level, aspects or comment", cb.ID)
+	}
+	return r.ID, nil
+}
+
+// putSamplingRules replaces the whole rule set. Fields left out keep their
+// defaults; version, when sent, must be the current version (a lost update is 409).
+func (s *Server) putSamplingRules(c echo.Context) error {
+	r := campaigns.Default()
+	r.Version = -1 // tells "version sent" from "not sent"
+	if err := decodeStrict(c, &r); err != nil {
+		return err
+	}
+	var ifVersion *int
+	if r.Version != -1 {
+		ifVersion = &r.Version
+	}
+	r = r.Normalize()
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	out, err := s.Store.PutSamplingRules(c.Request().Context(), r, ifVersion, userOf(c).Username)
+	if err != nil {
+		return err
+	}
+	// Wake the campaign so the new caps and hours apply now. It is a nudge: the
+	// campaign re-reads the rules on its own within minutes anyway.
+	if s.Engine != nil && s.Temporal != nil {
+		if err := s.Temporal.SignalWorkflow(c.Request().Context(), workflows.CampaignWorkflowID(s.Engine.TaskQueue), "",
+			workflows.SignalCampaignWake, nil); err != nil {
+			s.Log.Info("call-back campaign not woken", "err", err)
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getSamplingRules(c echo.Context) error {
+	r, err := s.Store.SamplingRules(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// maxStatsDays bounds the period of the call-back figures.
+const maxStatsDays = 731
+
+// callbackStats serves the call-back figures per department for cases finished
+// in [from, to] (Asia/Shanghai days, both included; default the last 30 days),
+// with the same departments' self-submitted ratings of that time beside them.
+func (s *Server) callbackStats(c echo.Context) error {
+	loc := s.Calendar.Location()
+	today := s.clock().In(loc)
+	day := func(field, v string, def time.Time) (time.Time, *domain.FieldError) {
+		if v == "" {
+			y, m, d := def.Date()
+			return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", v, loc)
+		if err != nil {
+			return t, &domain.FieldError{Field: field, Message: "must be a date YYYY-MM-DD"}
+		}
+		return t, nil
+	}
+	var fs []domain.FieldError
+	to, fe := day("to", c.QueryParam("to"), today)
+	if fe != nil {
+		fs = append(fs, *fe)
+	}
+	from, fe := day("from", c.QueryParam("from"), to.AddDate(0, 0, -29))
+	if fe != nil {
+		fs = append(fs, *fe)
+	}
+	if fs == nil && (to.Before(from) || to.Sub(from) > maxStatsDays*24*time.Hour) {
+		fs = append(fs, domain.FieldError{Field: "to", Message: fmt.Sprintf("must be from `from` to %d days after it", maxStatsDays)})
+	}
+	if fs != nil {
+		return &domain.Error{Kind: domain.KindBadRequest, Code: "bad_parameter", Message: fs[0].Field + ": " + fs[0].Message, Fields: fs}
+	}
+	counts, err := s.Store.CallbackFigures(c.Request().Context(), from, to.AddDate(0, 0, 1), c.QueryParam("department_code"))
+	if err != nil {
+		return err
+	}
+	depts := make([]campaigns.Figures, len(counts))
+	var total campaigns.Counts
+	for i, k := range counts {
+		depts[i] = campaigns.FiguresOf(k)
+		total = total.Add(k)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02"),
+		"departments": depts, "total": campaigns.FiguresOf(total)})
+}
