@@ -22,7 +22,10 @@ import (
 	"rectify/engine"
 	"rectify/notify"
 	"rectify/server"
+	"rectify/stats"
 	"rectify/store"
+	"rectify/telemetry"
+	"rectify/web"
 	"rectify/worker"
 	"rectify/workflows"
 )
@@ -32,10 +35,11 @@ func NewLogger(cfg config.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	// telemetry.LogHandler: request_id, trace_id and workflow_id on every line that has them.
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stderr, opts)))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(telemetry.LogHandler(slog.NewTextHandler(os.Stderr, opts)))
 }
 
 // Policy is the workflow rules from the configuration.
@@ -43,7 +47,7 @@ func Policy(cfg config.Config) workflows.Policy {
 	r := cfg.Rules
 	return workflows.Policy{SignDays: r.SignDays, RectifyDays: r.RectifyDays, SurveyDays: r.SurveyDays,
 		MaxRounds: r.MaxRounds, MaxCallAttempts: r.MaxCallAttempts, ExtensionsPerRound: r.ExtensionsPerRound,
-		MaxExtensionDays: r.MaxExtensionDays}
+		MaxExtensionDays: r.MaxExtensionDays, Ticketing: cfg.Ticketing.Mode}
 }
 
 // NewCalendar builds the working-day calendar with the stored overrides, and warns
@@ -74,7 +78,8 @@ func Schedule(cfg config.Config, cal *calendar.Calendar) calendar.Schedule {
 // DialTemporal connects to the Temporal frontend.
 func DialTemporal(ctx context.Context, cfg config.Config, log *slog.Logger) (client.Client, error) {
 	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
-		Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))})
+		Logger:         sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+		MetricsHandler: telemetry.TemporalMetrics(), Interceptors: telemetry.TemporalInterceptors()})
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s: %w", cfg.Temporal.Address, err)
 	}
@@ -92,6 +97,7 @@ type System struct {
 	Engine   *engine.Engine
 	Server   *server.Server
 	Worker   sdkworker.Worker
+	Metrics  *telemetry.Metrics // served at /metrics (ecosystem.go)
 }
 
 // Build wires the parts shared by every command.
@@ -101,13 +107,16 @@ func Build(ctx context.Context, cfg config.Config, st *store.Store, tc client.Cl
 		return nil, err
 	}
 	eng := &engine.Engine{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Store: st, Policy: Policy(cfg), Log: log}
-	return &System{Config: cfg, Log: log, Store: st, Calendar: cal, Temporal: tc, Engine: eng}, nil
+	return &System{Config: cfg, Log: log, Store: st, Calendar: cal, Temporal: tc, Engine: eng, Metrics: newMetrics(st)}, nil
 }
 
-// NewServer builds the HTTP API.
+// NewServer builds the HTTP API and the pages.
 func (s *System) NewServer() *server.Server {
 	s.Server = server.New(server.Deps{Store: s.Store, Engine: s.Engine, Temporal: s.Temporal, Calendar: s.Calendar,
-		Log: s.Log, BootstrapAdminToken: s.Config.Auth.BootstrapAdminToken})
+		Log: s.Log, BootstrapAdminToken: s.Config.Auth.BootstrapAdminToken, Ecosystem: s.ecosystem()})
+	web.Register(s.Server.Echo, web.Deps{Store: s.Store, Calendar: s.Calendar, Log: s.Log, Policy: web.Policy{
+		MaxFailedLogins: s.Config.Auth.MaxFailedLogins, LockFor: s.Config.Auth.LockFor,
+		SessionTTL: s.Config.Auth.SessionTTL, IdleTimeout: s.Config.Auth.SessionIdle}})
 	return s.Server
 }
 
@@ -118,16 +127,22 @@ func (s *System) NewWorker() sdkworker.Worker {
 		base = "http://" + s.Config.HTTP.Addr
 	}
 	acts := &activities.Activities{Store: s.Store, Schedule: Schedule(s.Config, s.Calendar),
-		Render: notify.Renderer{BaseURL: base, Zone: s.Config.Location()}, SurveyTTL: s.Config.Survey.TTL}
-	s.Worker = worker.New(s.Temporal, s.Config.Temporal.TaskQueue, acts, s.Config.Temporal.StickyCacheSize)
+		Render: notify.Renderer{BaseURL: base, Zone: s.Config.Location()}, SurveyTTL: s.Config.Survey.TTL,
+		Platform: s.platform()}
+	s.Worker = worker.New(s.Temporal, s.Config.Temporal.TaskQueue, acts, s.Config.Temporal.StickyCacheSize,
+		worker.StopTimeout(s.Config.Worker.StopTimeout))
 	return s.Worker
 }
 
 // RunBackground runs the loops every process with a worker needs: the outbox,
-// the reconciler, and a periodic reload of calendar overrides made elsewhere.
+// the reconciler, the call-back campaign's start, and a periodic reload of
+// calendar overrides made elsewhere.
 func (s *System) RunBackground(ctx context.Context) {
-	go worker.Deliver(ctx, s.Store, notify.LogSender{Log: s.Log}, s.Log)
+	go worker.Deliver(ctx, s.Store, s.sender(), s.Log)
 	go s.Engine.RunReconciler(ctx, 30*time.Second, 10*time.Second)
+	go s.keepCampaignStarted(ctx)
+	// Folding keeps the statistics backlog small even when nobody reads them.
+	go (&stats.Service{DB: s.Store.Pool()}).RunFolder(ctx, 2*time.Second, s.Log)
 	go func() {
 		for {
 			select {
@@ -152,7 +167,7 @@ func (s *System) Serve(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), s.Config.Shutdown.Timeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

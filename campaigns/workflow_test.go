@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"rectify/activities"
@@ -43,6 +44,7 @@ func newCampaignEnv(t *testing.T, start time.Time, rules campaigns.Rules) *campa
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	ce := &campaignEnv{env: s.NewTestWorkflowEnvironment()}
+	ce.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute}) // see workflows/harness_test.go
 	ce.env.SetStartTime(start)
 	ce.env.RegisterWorkflow(workflows.Campaign)
 	cal := calendar.New(shanghai, 18*time.Hour)

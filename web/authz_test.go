@@ -71,6 +71,7 @@ func TestAuthorization(t *testing.T) {
 		{"GET", "/callcenter/rating", "/callcenter/rating", nil, 403, want{"anon": redirect, "cc": 200, "channel": 0}},
 		{"GET", "/supervisor", "/supervisor", nil, 403, want{"anon": redirect, "admin": 200, "sup": 200, "channel": 0}},
 		{"GET", "/tickets", "/tickets", nil, 200, want{"anon": redirect, "channel": 0}},
+		{"GET", "/analytics", "/analytics", nil, 200, want{"anon": redirect, "cc": 403, "channel": 0}},
 		{"GET", "/tickets/:number", "/tickets/" + tk, nil, 200, want{"anon": redirect, "other": 404, "channel": 0}},
 		{"GET", "/tickets/:number", "/tickets/NO-SUCH", nil, 404, want{"anon": redirect, "channel": 0}},
 		{"GET", "/admin/departments", "/admin/departments", nil, 403, onlyAdmin},

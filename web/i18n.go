@@ -73,6 +73,7 @@ var catalog = map[string][2]string{
 	"nav.rating":      {"电话评价登记", "Phone rating"},
 	"nav.sup":         {"督办台", "Supervision"},
 	"nav.tickets":     {"工单查询", "Tickets"},
+	"nav.analytics":   {"量化分析", "Analytics"},
 	"nav.depts":       {"部门", "Departments"},
 	"nav.users":       {"用户与令牌", "Users & tokens"},
 	"nav.calendar":    {"工作日历", "Calendar"},

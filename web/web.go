@@ -116,6 +116,7 @@ func Register(e *echo.Echo, d Deps) *Web {
 	route(http.MethodPost, "/callcenter/callbacks/:id/log", w.callbackLog, callcenter...)
 	route(http.MethodGet, "/supervisor", w.supervisorBoard, domain.RoleSupervisor, domain.RoleAdmin)
 	route(http.MethodGet, "/tickets", w.ticketSearch, staff...)
+	route(http.MethodGet, "/analytics", w.analytics, domain.RoleSupervisor, domain.RoleAdmin, domain.RoleDepartment)
 	route(http.MethodGet, "/tickets/:number", w.ticketShow, staff...)
 	route(http.MethodPost, "/tickets/:number/reveal", w.ticketReveal, callcenter...)
 	route(http.MethodPost, "/tickets/:number/:action", w.ticketAction, staff...)

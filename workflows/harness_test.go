@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"rectify/activities"
 	"rectify/domain"
@@ -143,6 +144,9 @@ func newHarness(t *testing.T, opts ...func(*Input)) *harness {
 	}
 	h.suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	h.env = h.suite.NewTestWorkflowEnvironment()
+	// The 1 s deadlock detector trips on a loaded 2-core CI machine (a goroutine
+	// descheduled, not deadlocked); a real deadlock still fails within the minute.
+	h.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	h.env.SetStartTime(t0)
 	h.env.RegisterWorkflow(Rectification)
 	// acts is a nil *Activities: its method values name the local activities

@@ -1,0 +1,82 @@
+package stats
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// FoldBatch is how many deltas one fold transaction moves at most: big enough to
+// keep up with full-speed ingestion, small enough to keep each transaction short.
+const FoldBatch = 50_000
+
+// foldLock is the advisory lock stats_fold takes; shared with the migration.
+const foldLock = 7332205
+
+// Fold moves every pending delta into the rollups, batch by batch, waiting for a
+// fold running elsewhere. It returns how many deltas it moved.
+func (s *Service) Fold(ctx context.Context) (n int, err error) {
+	defer wrap(&err, "stats.Fold")
+	for {
+		var moved int
+		if err := s.DB.QueryRow(ctx, `SELECT stats_fold($1)`, FoldBatch).Scan(&moved); err != nil {
+			return n, err
+		}
+		n += moved
+		if moved < FoldBatch {
+			return n, nil
+		}
+	}
+}
+
+// foldSome moves one batch unless another fold is running. Queries are exact
+// without it (they add the pending deltas); it keeps the deltas few when no folder
+// runs in the background. A failure only costs speed, so it is not reported.
+func (s *Service) foldSome(ctx context.Context) {
+	if s.NoFoldOnRead {
+		return
+	}
+	_ = pgx.BeginFunc(ctx, s.DB, func(tx pgx.Tx) error {
+		var got bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, foldLock).Scan(&got); err != nil || !got {
+			return err
+		}
+		_, err := tx.Exec(ctx, `SELECT stats_fold($1)`, FoldBatch)
+		return err
+	})
+}
+
+// RunFolder folds every interval until ctx ends: the background job that keeps
+// the rollups current while ratings stream in.
+func (s *Service) RunFolder(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.Fold(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("folding statistics", "err", err)
+		}
+	}
+}
+
+// Pending is the number of deltas not folded yet.
+func (s *Service) Pending(ctx context.Context) (n int64, err error) {
+	defer wrap(&err, "stats.Pending")
+	err = s.DB.QueryRow(ctx, `SELECT count(*) FROM stats_delta`).Scan(&n)
+	return n, err
+}
+
+// Rebuild recomputes the rollups from the ratings and the tickets' facts and
+// drops the pending deltas: after a bulk load (a fold per row would be slower than
+// one pass) or to repair. Writers wait while it runs.
+func (s *Service) Rebuild(ctx context.Context) (err error) {
+	defer wrap(&err, "stats.Rebuild")
+	_, err = s.DB.Exec(ctx, `SELECT stats_rebuild()`)
+	return err
+}
