@@ -10,14 +10,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages for `make race`; directories that do not exist yet are skipped.
 RACE_PKGS   := $(foreach d,calendar domain config workflows,$(if $(wildcard $(d)),./$(d)/...))
 # Space-separated package:FuzzFunc pairs for `make fuzz`; FUZZTIME per target.
-FUZZ_TARGETS ?= ./calendar:FuzzDeadline
+FUZZ_TARGETS ?= ./calendar:FuzzDeadline ./server:FuzzParseRating ./server:FuzzSurveyToken
 FUZZTIME     ?= 10s
 
 # The database URL is the last stdout line of ensure-postgres.sh (which starts
 # a private cluster when nothing answers at RECTIFY_DATABASE_URL).
 DB_URL = $$(bash scripts/ensure-postgres.sh | tail -n 1)
 
-.PHONY: help build dev test race fuzz bench lint compose-check clean
+.PHONY: help build dev test race fuzz vulncheck bench lint compose-check clean
 
 help: ## Show this help
 	@echo "Targets:"
@@ -51,9 +51,12 @@ fuzz: ## Run each FUZZ_TARGETS entry (pkg:FuzzFunc) for FUZZTIME
 	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
 	done
 
-bench: ## Run the load benchmark (rectify bench) against a real Postgres
+bench: ## Run the benchmarks, write BENCHMARKS.md (BENCH_FLAGS="-quick" for CI, "-scenario open" for one)
 	url=$(DB_URL); \
-	RECTIFY_DATABASE_URL="$$url" $(GO) run ./cmd/rectify bench
+	RECTIFY_DATABASE_URL="$$url" $(GO) run ./cmd/rectify bench $(BENCH_FLAGS)
+
+vulncheck: ## govulncheck ./... on an offline copy of the Go vulnerability database (see .ci/govulncheck-accepted)
+	bash scripts/vulncheck.sh
 
 lint: ## go vet + staticcheck (run from the module proxy, not a go.mod dependency)
 	$(GO) vet ./...

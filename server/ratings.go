@@ -9,13 +9,16 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
 	"github.com/labstack/echo/v4"
 
+	"rectify/campaigns"
 	"rectify/domain"
 	"rectify/store"
+	"rectify/workflows"
 )
 
 // ratingIn is the body of POST /api/v1/ratings exactly as API.md names it.
@@ -140,6 +143,12 @@ func parseRating(b []byte, now time.Time) (store.NewRating, error) {
 	if err != nil {
 		return store.NewRating{}, err
 	}
+	if strings.HasPrefix(in.ID, campaigns.CallbackRatingPrefix) {
+		// Reserved for ratings given in call-backs (server/cases.go), so that no
+		// channel can take the id a case's call-back will need.
+		return store.NewRating{}, domain.Invalid("invalid_rating", []domain.FieldError{{Field: "id",
+			Message: "the prefix " + campaigns.CallbackRatingPrefix + " is reserved for call-back ratings"}})
+	}
 	return store.NewRating{Rating: r, BodyHash: in.hash()}, nil
 }
 
@@ -178,20 +187,48 @@ func out(nr store.NewRating, r store.RatingResult) ratingOut {
 // failed start does not fail the request: the rating and ticket are committed, and
 // the reconciler (or the first action on the ticket) starts the workflow.
 func (s *Server) storeRatings(ctx context.Context, rs []store.NewRating) ([]store.RatingResult, error) {
-	res, err := s.Store.CreateRatings(ctx, rs)
+	var (
+		res []store.RatingResult
+		err error
+	)
+	if len(rs) == 1 {
+		// A single rating shares a transaction with concurrent requests (group commit).
+		var r store.RatingResult
+		r, err = s.Store.CreateRating(ctx, rs[0])
+		res = []store.RatingResult{r}
+	} else {
+		res, err = s.Store.CreateRatings(ctx, rs)
+	}
 	if err != nil {
 		return nil, err
 	}
+	s.countIngested(rs, res)
+	// Starts are independent round trips to Temporal: a batch's would add up to
+	// seconds one after another, so a few run at once.
+	var (
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, startsAtOnce)
+	)
 	for i, r := range res {
 		if r.Ticket == nil || r.Ticket.WorkflowStarted {
 			continue
 		}
-		if err := s.Engine.Start(ctx, *r.Ticket); err != nil {
-			s.Log.Warn("workflow start deferred to the reconciler", "ticket", r.Ticket.Number, "rating", rs[i].ID, "err", err)
-		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.Engine.Start(ctx, *r.Ticket); err != nil {
+				s.Log.WarnContext(ctx, "workflow start deferred to the reconciler", "ticket", r.Ticket.Number, "rating", rs[i].ID,
+					"workflow_id", workflows.WorkflowID(rs[i].ID), "err", err)
+			}
+		}()
 	}
+	wg.Wait()
 	return res, nil
 }
+
+// startsAtOnce bounds the workflow starts one request runs concurrently.
+const startsAtOnce = 16
 
 type batchIn struct {
 	Ratings []json.RawMessage `json:"ratings"`
@@ -229,10 +266,9 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 	now := s.clock()
 	results := make([]batchResult, len(in.Ratings))
 	var (
-		valid []store.NewRating
-		where []int              // valid[k] answers results[where[k]]
-		first = map[string]int{} // id -> index in valid, to fold repeats within the batch
-		same  = map[int]int{}    // results index -> valid index it repeats
+		waves [][]store.NewRating // waves[k] holds the k-th occurrence of each id
+		where [][]int             // waves[k][j] answers results[where[k][j]]
+		seen  = map[string]int{}  // id -> occurrences so far
 	)
 	for i, raw := range in.Ratings {
 		nr, err := parseRating(raw, now)
@@ -241,31 +277,22 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 			continue
 		}
 		nr.SubmittedBy = userOf(c).Username
-		results[i].ID = nr.ID
-		if k, ok := first[nr.ID]; ok {
-			if string(valid[k].BodyHash) != string(nr.BodyHash) {
-				results[i].Status = http.StatusConflict
-				results[i].Error = &errorPayload{Code: "rating_conflict", Message: "the same id appears earlier in this batch with a different body"}
-			} else {
-				same[i] = k
-			}
-			continue
+		k := seen[nr.ID]
+		seen[nr.ID]++
+		if k == len(waves) {
+			waves, where = append(waves, nil), append(where, nil)
 		}
-		first[nr.ID] = len(valid)
-		valid = append(valid, nr)
-		where = append(where, i)
+		waves[k], where[k] = append(waves[k], nr), append(where[k], i)
 	}
-	res, err := s.storeRatings(c.Request().Context(), valid)
-	if err != nil {
-		return err
-	}
-	for k, r := range res {
-		results[where[k]] = batchOut(valid[k], r)
-	}
-	for i, k := range same {
-		results[i] = batchOut(valid[k], res[k])
-		if results[i].Status == http.StatusCreated {
-			results[i].Status = http.StatusOK
+	// An id repeated within the batch is judged against what is stored by its turn,
+	// exactly as if it had been sent in a later request: 200 when it matches, 409 when not.
+	for k, wave := range waves {
+		res, err := s.storeRatings(c.Request().Context(), wave)
+		if err != nil {
+			return err
+		}
+		for j, r := range res {
+			results[where[k][j]] = batchOut(wave[j], r)
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"results": results})
@@ -320,8 +347,12 @@ func (s *Server) getRating(c echo.Context) error {
 	if u.Role == domain.RoleDepartment && r.DepartmentCode != u.DepartmentCode {
 		return domain.ErrNotFound
 	}
-	if r.Citizen != nil && !u.Role.SeesPhones() && r.Citizen.Phone != "" {
-		r.Citizen.Phone = domain.MaskPhone(r.Citizen.Phone)
+	if r.Citizen != nil && r.Citizen.Phone != "" {
+		if !u.Role.SeesPhones() {
+			r.Citizen.Phone = domain.MaskPhone(r.Citizen.Phone)
+		} else if err := s.Store.RecordPhoneReveal(c.Request().Context(), r.ID, u.Username); err != nil {
+			return err // no audit row, no number
+		}
 	}
 	return c.JSON(http.StatusOK, r)
 }

@@ -24,7 +24,8 @@ var migrations embed.FS
 
 // Store is the Postgres-backed store.
 type Store struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	group ratingGroup // merges concurrent CreateRating calls (ratings.go)
 }
 
 // Open connects to url, creating the database first when it does not exist yet

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -294,4 +295,114 @@ func (s *Store) UnstartedTickets(ctx context.Context, minAge time.Duration, limi
 		err := row.Scan(&t.Number, &t.RatingID, &t.DepartmentCode, &t.Dispatched, &t.CitizenReach, &t.CreatedAt)
 		return t, err
 	})
+}
+
+// CreateRating stores one rating like CreateRatings, but merges the calls that
+// arrive while earlier ones are being written into one CreateRatings call: one
+// transaction, one commit and one statistics-trigger run for the lot (group
+// commit). Under many concurrent single-rating requests this is what keeps
+// ingestion from being bound by per-transaction cost. The price: a fault that fails
+// the shared transaction fails every rating in it (each caller gets the error, and
+// nothing of the group is stored).
+func (s *Store) CreateRating(ctx context.Context, r NewRating) (RatingResult, error) {
+	return s.group.create(ctx, s, r)
+}
+
+// Group commit limits: writers at once (each holds one connection), ratings per group.
+const (
+	groupWriters = 4
+	groupMax     = 256
+)
+
+// ratingGroup is the queue of single ratings waiting to be written; the zero value
+// is ready to use.
+type ratingGroup struct {
+	once    sync.Once
+	slots   chan struct{}
+	mu      sync.Mutex
+	pending []*groupedRating
+}
+
+type groupedRating struct {
+	r    NewRating
+	res  RatingResult
+	err  error
+	done chan struct{}
+}
+
+func (g *ratingGroup) create(ctx context.Context, s *Store, r NewRating) (RatingResult, error) {
+	g.once.Do(func() { g.slots = make(chan struct{}, groupWriters) })
+	it := &groupedRating{r: r, done: make(chan struct{})}
+	g.mu.Lock()
+	g.pending = append(g.pending, it)
+	g.mu.Unlock()
+	// Either a free writer slot (write whatever is pending, this one included unless
+	// another writer took it already) or another writer finishes this one first.
+	select {
+	case g.slots <- struct{}{}:
+		g.write(ctx, s)
+		<-g.slots
+	case <-it.done:
+	case <-ctx.Done():
+		g.drop(it) // not written yet: leave it out (if a writer took it, it commits)
+		return RatingResult{}, ctx.Err()
+	}
+	select {
+	case <-it.done:
+		return it.res, it.err
+	case <-ctx.Done():
+		return RatingResult{}, ctx.Err()
+	}
+}
+
+// drop removes it from the queue if no writer has taken it yet.
+func (g *ratingGroup) drop(it *groupedRating) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i, p := range g.pending {
+		if p == it {
+			g.pending = append(g.pending[:i], g.pending[i+1:]...)
+			return
+		}
+	}
+}
+
+// write takes up to groupMax pending ratings with distinct ids (CreateRatings needs
+// them unique; a repeat waits for the next group) and stores them in one call.
+func (g *ratingGroup) write(ctx context.Context, s *Store) {
+	g.mu.Lock()
+	var (
+		batch []*groupedRating
+		rest  []*groupedRating
+		seen  = map[string]bool{}
+	)
+	for _, it := range g.pending {
+		if len(batch) < groupMax && !seen[it.r.ID] {
+			seen[it.r.ID] = true
+			batch = append(batch, it)
+		} else {
+			rest = append(rest, it)
+		}
+	}
+	g.pending = rest
+	g.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	rs := make([]NewRating, len(batch))
+	for i, it := range batch {
+		rs[i] = it.r
+	}
+	// The group outlives any one caller's request: write it to the end.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	res, err := s.CreateRatings(wctx, rs)
+	for i, it := range batch {
+		if err != nil {
+			it.err = err
+		} else {
+			it.res = res[i]
+		}
+		close(it.done)
+	}
 }
