@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"rectify/calendar"
+	"rectify/hotline"
 	"rectify/notify"
 	"rectify/store"
 )
@@ -28,7 +29,12 @@ type Activities struct {
 	Store     *store.Store
 	Schedule  calendar.Schedule
 	Render    notify.Renderer
-	SurveyTTL time.Duration // how long a survey link stays valid (it dies earlier when its round ends)
+	SurveyTTL time.Duration   // how long a survey link stays valid (it dies earlier when its round ends)
+	Platform  *hotline.Client // ticketing.mode external: where PushTicket sends work orders (platform.go); nil: builtin
+	// AfterWrite, when set, runs after Apply's transaction committed and before Apply
+	// returns; its error fails the attempt. Only tests set it, to fail an activity
+	// half-way and show that the retry has no second effect.
+	AfterWrite func(ctx context.Context, ch Change) error
 }
 
 // StageTimes computes a stage's reminder, deadline and level-2 times.
@@ -64,7 +70,13 @@ func (a *Activities) Apply(ctx context.Context, ch Change) error {
 			return ns
 		}
 	}
-	return a.Store.ApplyChange(ctx, sc)
+	if err := a.Store.ApplyChange(ctx, sc); err != nil {
+		return err
+	}
+	if a.AfterWrite != nil {
+		return a.AfterWrite(ctx, ch)
+	}
+	return nil
 }
 
 // newSurveyToken makes a link credential with 256 random bits; only its hash is kept.

@@ -28,6 +28,7 @@ type Deps struct {
 	Log                 *slog.Logger
 	BootstrapAdminToken string
 	Now                 func() time.Time // nil: time.Now
+	Ecosystem           Ecosystem        // metrics and webhooks (ecosystem.go)
 }
 
 // Server is the HTTP API.
@@ -36,6 +37,7 @@ type Server struct {
 	Echo  *echo.Echo
 	auth  *tokenCache
 	clock func() time.Time
+	routeCache
 }
 
 // Body size limits: one rating is small; a batch holds up to 1000.
@@ -55,9 +57,13 @@ func New(d Deps) *Server {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(middleware.RequestID())
-	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{XSSProtection: "0", ContentTypeNosniff: "nosniff",
-		XFrameOptions: "DENY", ReferrerPolicy: "no-referrer"}))
+	// The peer address, never X-Forwarded-For, unless a deployment trusts a proxy
+	// (see ClientIP): per-IP limits must not be dodged by a forged header.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(securityHeaders())
+	e.Use(unescapeParams)
 	e.Use(s.logRequests)
+	e.Use(limitSurveys(NewRateLimiter(surveyRate, surveyBurst)))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.ready)
@@ -83,14 +89,21 @@ func New(d Deps) *Server {
 
 	api.GET("/notifications", s.listNotifications, allow(admin...))
 
+	// Satisfaction call-backs on finished cases (cases.go).
+	s.routeCases(api)
+
 	api.GET("/calendar/deadline", s.deadline, allow(any...))
 	api.GET("/calendar/:year", s.calendarYear, allow(any...))
 	api.PUT("/calendar/days/:date", s.putCalendarDay, allow(admin...), limit(maxBody))
 	api.DELETE("/calendar/days/:date", s.deleteCalendarDay, allow(admin...))
+	s.registerStats(api)
 
-	// The citizen's survey: the token is the credential.
+	// The citizen's survey: the token is the credential. Its page, /s/{token}, is
+	// package web's.
 	e.POST("/api/v1/surveys/:token", s.answerSurvey, limit(maxBody))
-	e.GET("/s/:token", s.surveyPage)
+
+	// Metrics, the OpenAPI document and its page, webhooks (ecosystem.go).
+	s.routeEcosystem(e)
 	return s
 }
 

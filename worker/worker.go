@@ -18,10 +18,15 @@ import (
 
 // New returns a worker polling the rectify task queue. cacheSize bounds the ticket
 // workflows kept in memory; an evicted one is rebuilt from history on its next task.
-func New(c client.Client, taskQueue string, acts *activities.Activities, cacheSize int) sdkworker.Worker {
+func New(c client.Client, taskQueue string, acts *activities.Activities, cacheSize int, opts ...Option) sdkworker.Worker {
 	sdkworker.SetStickyWorkflowCacheSize(cacheSize)
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	var o sdkworker.Options
+	for _, f := range opts {
+		f(&o)
+	}
+	w := sdkworker.New(c, taskQueue, o)
 	w.RegisterWorkflow(workflows.Rectification)
+	w.RegisterWorkflow(workflows.Campaign)
 	w.RegisterActivity(acts)
 	return w
 }
@@ -44,4 +49,15 @@ func Deliver(ctx context.Context, st *store.Store, sender notify.Sender, log *sl
 		case <-time.After(wait):
 		}
 	}
+}
+
+// Option adjusts the worker's options.
+type Option func(*sdkworker.Options)
+
+// StopTimeout lets running activities finish for up to d when the worker stops
+// (SIGTERM, a rolling deploy): the worker stops polling at once, and an activity
+// still running after d is cancelled and retried by Temporal on another worker.
+// Workflow tasks are short and need no grace: their state is in history.
+func StopTimeout(d time.Duration) Option {
+	return func(o *sdkworker.Options) { o.WorkerStopTimeout = d }
 }

@@ -56,6 +56,7 @@ type Policy struct {
 	MaxCallAttempts    int // failed calls before closing as unreachable
 	ExtensionsPerRound int
 	MaxExtensionDays   int
+	Ticketing          string // TicketingExternal: push dispatches to the 12345 platform (platform.go)
 }
 
 // DefaultPolicy is DOMAIN.md's defaults.

@@ -48,6 +48,7 @@ type rectification struct {
 	saStatus, saDept string
 	saDue            time.Time
 	saOverdue        bool
+	pushing          int // pushes to the 12345 platform still running (platform.go)
 }
 
 func initialState(in Input) State {
@@ -93,7 +94,8 @@ func (r *rectification) run(ctx workflow.Context) error {
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && r.s.Ticket.Open() {
 			// Let running Updates write and answer first; the state they leave is carried over.
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			// A push to the 12345 platform still retrying would be lost with this run.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.pushing == 0 }); err != nil {
 				return err
 			}
 			s := r.s
@@ -270,7 +272,11 @@ func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, dec
 		// rather than run on; it is retried from history.
 		blockTask(t.Number, "writing", err)
 	}
-	return r.upsertSearchAttributes(ctx)
+	if err := r.upsertSearchAttributes(ctx); err != nil {
+		return err
+	}
+	r.pushToPlatform(ctx, st) // ticketing.mode external only
+	return nil
 }
 
 func (r *rectification) stageTimes(ctx workflow.Context, from time.Time, days int) (activities.StageTimes, error) {

@@ -30,7 +30,11 @@ func main() {
 		&cobra.Command{Use: "server", Short: "run the HTTP API against Temporal and Postgres", RunE: runServer},
 		&cobra.Command{Use: "worker", Short: "run the Temporal worker and the outbox dispatcher", RunE: runWorker},
 		&cobra.Command{Use: "migrate", Short: "apply database migrations and exit", RunE: runMigrate},
+		temporalCmd,
 	)
+	root.AddCommand(benchCommand())
+	root.AddCommand(doctorCommand())
+	root.AddCommand(seedCommand())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
 	stop()
@@ -101,6 +105,11 @@ func open(cmd *cobra.Command, migrate bool) (*app.System, func(), error) {
 		}
 		closers = append(closers, func() { _ = ts.Stop() })
 	}
+	stopTracing, err := app.SetupTracing(ctx, cfg) // before dialing: the client carries the tracing interceptor
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, func() { _ = stopTracing(context.Background()) })
 	tc, err := app.DialTemporal(ctx, cfg, log)
 	if err != nil {
 		return fail(err)
@@ -155,6 +164,11 @@ func runWorker(cmd *cobra.Command, _ []string) error {
 	defer cleanup()
 	w := sys.NewWorker()
 	sys.RunBackground(cmd.Context())
+	go func() {
+		if err := sys.ServeMetrics(cmd.Context()); err != nil {
+			sys.Log.Error("metrics listener", "err", err)
+		}
+	}()
 	sys.Log.Info("rectify worker polling", "task_queue", sys.Config.Temporal.TaskQueue, "temporal", sys.Config.Temporal.Address)
 	return w.Run(sdkworker.InterruptCh())
 }
