@@ -211,6 +211,9 @@ func (r *rectification) registerHandlers(ctx workflow.Context) error {
 	for name, a := range actions {
 		a := a
 		handler := func(ctx workflow.Context, q ActionRequest) error {
+			if err := workflow.Await(ctx, func() bool { return r.opened }); err != nil {
+				return err
+			}
 			return r.transition(ctx, q.Actor, func() (step, error) {
 				if err := a.check(&r.s, q); err != nil {
 					return step{}, err

@@ -19,7 +19,12 @@ var acts *activities.Activities
 // Department, call-center and supervisor actions arrive as Updates (see actions.go);
 // deadlines are timers in the main loop below.
 func Rectification(ctx workflow.Context, in Input) error {
-	r := &rectification{mu: workflow.NewMutex(ctx)}
+	r := &rectification{mu: workflow.NewMutex(ctx), opened: in.State != nil}
+	// Histories recorded before version 1 let Updates run before the opening; they
+	// must replay as they ran.
+	if workflow.GetVersion(ctx, changeUpdatesWaitForOpen, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		r.opened = true
+	}
 	if in.State != nil {
 		r.s = *in.State
 		r.s.Ticket.Version = max(r.s.Ticket.Version, r.s.Version) // JSON does not carry Ticket.Version
@@ -33,13 +38,22 @@ func Rectification(ctx workflow.Context, in Input) error {
 		if err := r.open(ctx); err != nil {
 			blockTask(r.s.Ticket.Number, "opening", err)
 		}
+		r.opened = true
 	}
 	return r.run(ctx)
 }
 
+// Changes that alter the commands a history holds, for workflow.GetVersion. Keep
+// each call until no running ticket can have a history from before it.
+const changeUpdatesWaitForOpen = "updates-wait-for-open"
+
 type rectification struct {
 	s  State
 	mu workflow.Mutex // one transition at a time: check, change, write
+	// opened is set once the first transition is written. Updates wait for it: in a
+	// workflow task retried after a worker crash, an Update could otherwise take
+	// event number 1, which the lost attempt already wrote as the opening.
+	opened bool
 	// the running deadline timer, kept while the next deadline does not move
 	timerAt     time.Time
 	timer       workflow.Future
