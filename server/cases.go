@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -62,18 +60,8 @@ type caseOut struct {
 }
 
 func (in caseIn) validate(now time.Time, by string) (store.NewCase, error) {
-	var fs []domain.FieldError
-	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
-	code := func(field, v string, required bool) {
-		switch {
-		case v == "" && required:
-			bad(field, "required")
-		case len([]rune(v)) > maxCodeRunes:
-			bad(field, fmt.Sprintf("at most %d characters", maxCodeRunes))
-		case strings.IndexFunc(v, unicode.IsControl) >= 0:
-			bad(field, "must not contain control characters")
-		}
-	}
+	var fs fieldErrors
+	bad, code := fs.bad, fs.code
 	code("case_no", in.CaseNo, true)
 	code("service_item_code", in.ServiceItemCode, true)
 	code("department_code", in.DepartmentCode, true)

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,18 +56,8 @@ const (
 
 // validate checks a rating and returns it ready to store. now is the receive time.
 func (in ratingIn) validate(now time.Time) (domain.Rating, error) {
-	var fs []domain.FieldError
-	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
-	code := func(field, v string, required bool) {
-		switch {
-		case v == "" && required:
-			bad(field, "required")
-		case len([]rune(v)) > maxCodeRunes:
-			bad(field, fmt.Sprintf("at most %d characters", maxCodeRunes))
-		case strings.IndexFunc(v, unicode.IsControl) >= 0:
-			bad(field, "must not contain control characters")
-		}
-	}
+	var fs fieldErrors
+	bad, code := fs.bad, fs.code
 	code("id", in.ID, true)
 	if !in.Channel.Valid() {
 		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
