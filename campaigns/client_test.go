@@ -40,16 +40,17 @@ func setup(t *testing.T) *api {
 	for code, name := range map[string]string{deptA: "市场监督管理局", deptB: "公安局"} {
 		a.do("POST", "/api/v1/departments", admin, map[string]string{"code": code, "name": name}).want(http.StatusCreated)
 	}
-	a.channel = a.user("gov-service-system", "channel")
-	a.callcenter = a.user("cc-li", "callcenter")
-	a.supervisor = a.user("sup-wang", "supervisor")
+	a.channel = a.user("gov-service-system", "channel", "")
+	a.callcenter = a.user("cc-li", "callcenter", "")
+	a.supervisor = a.user("sup-wang", "supervisor", "")
 	return a
 }
 
-func (a *api) user(name, role string) string {
+// user creates a user (of dept, for department staff) and returns its API token.
+func (a *api) user(name, role, dept string) string {
 	a.t.Helper()
-	a.do("POST", "/api/v1/users", admin, map[string]string{"username": name, "password": "correct horse battery", "role": role}).
-		want(http.StatusCreated)
+	a.do("POST", "/api/v1/users", admin, map[string]string{"username": name, "password": "correct horse battery", "role": role,
+		"department_code": dept}).want(http.StatusCreated)
 	var tok struct {
 		Token string `json:"token"`
 	}

@@ -83,6 +83,17 @@ func FiguresOf(c Counts) Figures {
 		CalledBack: SatisfactionOf(c.CalledBack), SelfSubmitted: SatisfactionOf(c.SelfSubmitted)}
 }
 
+// Report turns per-department counts into their figures and the totals row.
+func Report(counts []Counts) (depts []Figures, total Figures) {
+	var sum Counts
+	depts = make([]Figures, len(counts))
+	for i, k := range counts {
+		depts[i] = FiguresOf(k)
+		sum = sum.Add(k)
+	}
+	return depts, FiguresOf(sum)
+}
+
 // SatisfactionOf summarises ratings counted by level.
 func SatisfactionOf(byLevel map[domain.Level]int) Satisfaction {
 	s := Satisfaction{ByLevel: map[domain.Level]int{}}

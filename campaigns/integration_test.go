@@ -398,6 +398,17 @@ func TestCallBackFlow(t *testing.T) {
 		*f.SelfSubmitted.SatisfactionRate != 1 {
 		t.Errorf("called back %+v, self-submitted %+v", f.CalledBack, f.SelfSubmitted)
 	}
+	// Department staff see their own department's figures, not another's.
+	staffA, staffB := a.user("staff-a", "department", deptA), a.user("staff-b", "department", deptB)
+	a.do("GET", "/api/v1/stats/callbacks", staffA, nil).want(http.StatusOK).decode(&stats)
+	if len(stats.Departments) != 1 || stats.Departments[0].Called != 3 {
+		t.Errorf("department A's staff: %+v", stats.Departments)
+	}
+	a.do("GET", "/api/v1/stats/callbacks", staffB, nil).want(http.StatusOK).decode(&stats)
+	if len(stats.Departments) != 0 {
+		t.Errorf("department B's staff see %+v", stats.Departments)
+	}
+	a.do("GET", "/api/v1/stats/callbacks?department_code="+deptA, staffB, nil).wantError(http.StatusForbidden, "forbidden")
 
 	// The campaign is one workflow per deployment: starting it again finds it.
 	id := workflows.CampaignWorkflowID(a.sys.Config.Temporal.TaskQueue)

@@ -32,7 +32,7 @@ func (s *Server) routeCases(api *echo.Group) {
 	api.POST("/callbacks/:id/log", s.logCallback, allow(domain.RoleCallCenter), limit(maxBody))
 	api.GET("/sampling-rules", s.getSamplingRules, allow(supervisors...))
 	api.PUT("/sampling-rules", s.putSamplingRules, allow(supervisors...), limit(maxBody))
-	api.GET("/stats/callbacks", s.callbackStats, allow(supervisors...))
+	api.GET("/stats/callbacks", s.callbackStats, allow(domain.RoleSupervisor, domain.RoleAdmin, domain.RoleDepartment))
 }
 
 // caseIn is the body of POST /api/v1/cases.
@@ -448,6 +448,7 @@ const maxStatsDays = 731
 // callbackStats serves the call-back figures per department for cases finished
 // in [from, to] (Asia/Shanghai days, both included; default the last 30 days),
 // with the same departments' self-submitted ratings of that time beside them.
+// Department users see their own department only.
 func (s *Server) callbackStats(c echo.Context) error {
 	loc := s.Calendar.Location()
 	today := s.clock().In(loc)
@@ -477,16 +478,18 @@ func (s *Server) callbackStats(c echo.Context) error {
 	if fs != nil {
 		return &domain.Error{Kind: domain.KindBadRequest, Code: "bad_parameter", Message: fs[0].Field + ": " + fs[0].Message, Fields: fs}
 	}
-	counts, err := s.Store.CallbackFigures(c.Request().Context(), from, to.AddDate(0, 0, 1), c.QueryParam("department_code"))
+	dept := c.QueryParam("department_code")
+	if u := userOf(c); u.Role == domain.RoleDepartment { // their own department only, as in /stats/{table}
+		if dept != "" && dept != u.DepartmentCode {
+			return domain.ErrForbidden
+		}
+		dept = u.DepartmentCode
+	}
+	counts, err := s.Store.CallbackFigures(c.Request().Context(), from, to.AddDate(0, 0, 1), dept)
 	if err != nil {
 		return err
 	}
-	depts := make([]campaigns.Figures, len(counts))
-	var total campaigns.Counts
-	for i, k := range counts {
-		depts[i] = campaigns.FiguresOf(k)
-		total = total.Add(k)
-	}
+	depts, total := campaigns.Report(counts)
 	return c.JSON(http.StatusOK, map[string]any{"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02"),
-		"departments": depts, "total": campaigns.FiguresOf(total)})
+		"departments": depts, "total": total})
 }

@@ -127,7 +127,7 @@ func TestAuthorization(t *testing.T) {
 		{"GET", "/api/v1/stats/:name", "/api/v1/stats/departments", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
 		{"GET", "/api/v1/stats/settings", "/api/v1/stats/settings", nil, 403, want{"anon": 401, "admin": 200, "sup": 200}},
 		{"PUT", "/api/v1/stats/settings", "/api/v1/stats/settings", "x", 403, want{"anon": 401, "admin": allowed, "sup": allowed}},
-		{"GET", "/api/v1/stats/callbacks", "/api/v1/stats/callbacks", nil, 403, want{"anon": 401, "admin": 200, "sup": 200}},
+		{"GET", "/api/v1/stats/callbacks", "/api/v1/stats/callbacks", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
 		{"POST", "/api/v1/cases", "/api/v1/cases", "x", 403, want{"anon": 401, "admin": allowed, "channel": allowed}},
 		{"POST", "/api/v1/cases/batch", "/api/v1/cases/batch", "x", 403, want{"anon": 401, "admin": allowed, "channel": allowed}},
 		{"GET", "/api/v1/callbacks", "/api/v1/callbacks", nil, 403, want{"anon": 401, "admin": 200, "sup": 200, "cc": 200}},
