@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"rectify/campaigns"
 	"rectify/domain"
 	"rectify/stats"
 )
@@ -28,16 +29,47 @@ type analyticsView struct {
 	ListNames              []string                  // "red", "black"
 	Lists                  map[string][]stats.Placed // the ranking's lists by name
 	Aspects                []stats.Row
+	Callbacks              []callbackRow // per department, of cases finished in the period
+	CallbackTotal          *callbackRow  // when there is more than one department
 	Chart                  analyticsChart
 	Departments            []domain.Department
 	T                      map[string]string // the page's words in the reader's language
 }
 
 // Pct shows a rate as a percentage.
-func (v *analyticsView) Pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }
+func (v *analyticsView) Pct(x float64) string { return pct(x) }
 
 // Num shows a mean with two decimals.
-func (v *analyticsView) Num(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+func (v *analyticsView) Num(x float64) string { return num(x) }
+
+func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }
+func num(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+
+// callbackRow is one line of the call-back table, its cells in the header's order.
+type callbackRow struct {
+	Code, Label string
+	Cells       []string
+}
+
+func newCallbackRow(code, label string, f campaigns.Figures) callbackRow {
+	undefined := "–" // nothing to divide by
+	rate := func(x *float64) string {
+		if x == nil {
+			return undefined
+		}
+		return pct(*x)
+	}
+	mean := func(x *float64) string {
+		if x == nil {
+			return undefined
+		}
+		return num(*x)
+	}
+	n := strconv.Itoa
+	return callbackRow{Code: code, Label: label, Cells: []string{n(f.Cases), n(f.Sampled), n(f.Called), rate(f.Coverage),
+		n(f.Reached), rate(f.ReachRate), n(f.Dropped), n(f.CalledBack.Ratings), rate(f.CalledBack.SatisfactionRate),
+		mean(f.CalledBack.Score), n(f.SelfSubmitted.Ratings), rate(f.SelfSubmitted.SatisfactionRate), mean(f.SelfSubmitted.Score)}}
+}
 
 var analyticsWords = map[string][2]string{
 	"from": {"开始日期", "From"}, "to": {"结束日期", "To"}, "dept": {"部门", "Department"},
@@ -52,6 +84,16 @@ var analyticsWords = map[string][2]string{
 	"rank": {"名次", "Place"}, "min": {"评价数不足 %d 的部门不参与排名", "Departments with fewer than %d ratings are not ranked"},
 	"aspects": {"差评涉及内容", "Aspects named in negative ratings"}, "aspect": {"评价内容", "Aspect"},
 	"none": {"所选范围内没有评价。", "No ratings in this range."}, "tickets_link": {"查看工单", "tickets"},
+	"cb": {"办件满意度回访", "Satisfaction call-backs on finished cases"},
+	"cb_note": {"按办结时间统计；回访覆盖率 = 已拨打 / 应回访，接通率 = 接通 / 已拨打；自主评价为同一部门同期未经回访的评价。",
+		"By case finishing time; coverage = called / sampled, reach rate = reached / called; self-submitted are the same departments' other ratings of the period."},
+	"cb_cases": {"办结件", "Finished cases"}, "cb_sampled": {"应回访", "Sampled"}, "cb_called": {"已拨打", "Called"},
+	"cb_coverage": {"回访覆盖率", "Coverage"}, "cb_reached": {"接通", "Reached"}, "cb_reach": {"接通率", "Reach rate"},
+	"cb_dropped": {"未接通放弃", "Dropped"}, "cb_ratings": {"回访评价", "Call-back ratings"},
+	"cb_sat": {"回访好评率", "Call-back satisfaction"}, "cb_score": {"回访得分", "Call-back score"},
+	"self_ratings": {"自主评价", "Self-submitted"}, "self_sat": {"自主好评率", "Self-submitted satisfaction"},
+	"self_score": {"自主评价得分", "Self-submitted score"}, "all": {"合计", "All"},
+	"cb_none": {"所选范围内没有办结件。", "No finished cases in this range."},
 }
 
 // analyticsChart is what static/analytics.js draws.
@@ -157,10 +199,36 @@ func (w *Web) analytics(c echo.Context) error {
 			v.Chart.AspNeg = append(v.Chart.AspNeg, a.Tickets)
 		}
 	}
-	if !v.DeptFixed {
-		if v.Departments, err = w.Store.ListDepartments(ctx); err != nil {
-			return w.fail(c, err)
+	// Call-back figures count cases by their finishing day on the calendar's clock,
+	// as /api/v1/stats/callbacks does.
+	loc := w.Calendar.Location()
+	counts, err := w.Store.CallbackFigures(ctx, time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc),
+		time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc), v.Dept)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	depts, err := w.Store.ListDepartments(ctx)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	names := map[string]string{}
+	for _, d := range depts {
+		names[d.Code] = d.Name
+	}
+	figs, total := campaigns.Report(counts)
+	for _, f := range figs {
+		label := names[f.DepartmentCode]
+		if label == "" {
+			label = f.DepartmentCode
 		}
+		v.Callbacks = append(v.Callbacks, newCallbackRow(f.DepartmentCode, label, f))
+	}
+	if len(figs) > 1 {
+		r := newCallbackRow("", words["all"], total)
+		v.CallbackTotal = &r
+	}
+	if !v.DeptFixed {
+		v.Departments = depts
 	}
 	p.Data = &v
 	return w.render(c, 200, "analytics", p)

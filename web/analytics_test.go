@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rectify/calendar"
+	"rectify/campaigns"
 	"rectify/domain"
 	"rectify/store"
 )
@@ -79,6 +81,7 @@ func TestAnalyticsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
+	callBack(t, st, now, loc)
 	e := echo.New()
 	w := Register(e, Deps{Store: st, Calendar: calendar.New(loc, 18*time.Hour), Log: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return now }})
@@ -99,18 +102,80 @@ func TestAnalyticsPage(t *testing.T) {
 	}
 	for _, want := range []string{"量化分析", `href="/tickets?dept=D-A"`, "甲局", "乙局", "50.0%", "红榜", "黑榜",
 		`/api/v1/stats/departments.xlsx?from=2026-01-22&amp;to=2026-02-20`, `id="analytics-data"`, `"aspect_negative":[1]`,
-		"echarts.min.js", "服务态度"} {
+		"echarts.min.js", "服务态度",
+		// D-A: 2 cases sampled, both called, one reached (a satisfied answer); self-submitted 2 ratings, 1 satisfied.
+		`<tr data-dept="D-A"><th scope="row">甲局</th>` + cells("2", "2", "2", "100.0%", "1", "50.0%", "0", "1", "100.0%", "8.00", "2", "50.0%", "6.50"),
+		// D-B: its one case never called, so no reach rate.
+		`<tr data-dept="D-B"><th scope="row">乙局</th>` + cells("1", "1", "0", "0.0%", "0", "–"),
+		`<tfoot><tr><th scope="row">合计</th>` + cells("3", "3", "2", "66.7%", "1", "50.0%"),
+	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
 	// A department user sees their own department only, and no red/black lists.
 	code, body = get(domain.User{Username: "depa", Role: domain.RoleDepartment, DepartmentCode: "D-A"}, "department_code=D-B")
-	if code != 200 || !strings.Contains(body, "甲局") || strings.Contains(body, "乙局") || strings.Contains(body, "红榜") {
+	if code != 200 || !strings.Contains(body, "甲局") || strings.Contains(body, "乙局") || strings.Contains(body, "红榜") ||
+		!strings.Contains(body, `<tr data-dept="D-A">`) || strings.Contains(body, "合计") {
 		t.Errorf("department user: status %d: %s", code, body)
 	}
 	// Bad dates fall back to the last 30 days with a message.
 	if code, body = get(domain.User{Username: "sup", Role: domain.RoleSupervisor}, "from=yesterday"); code != 200 || !strings.Contains(body, "日期范围无效") {
 		t.Errorf("bad dates: status %d", code)
+	}
+}
+
+// cells is table cells as the page writes them.
+func cells(vs ...string) string {
+	var b strings.Builder
+	for _, v := range vs {
+		b.WriteString(`<td class="num">` + v + `</td>`)
+	}
+	return b.String()
+}
+
+// callBack has two D-A cases and one D-B case finished two hours before now,
+// all sampled and released; D-A's first is answered satisfied, its second not
+// reached, D-B's never called.
+func callBack(t *testing.T, st *store.Store, now time.Time, loc *time.Location) {
+	t.Helper()
+	ctx := context.Background()
+	rules := campaigns.Default()
+	rules.AlwaysCallItems = []string{"survey"}
+	rules.CallingHours, rules.CallOnNonWorkingDays = campaigns.Hours{Start: "00:00", End: "24:00"}, true
+	rules, err := st.PutSamplingRules(ctx, rules, nil, "sup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []store.NewCase
+	for i, dept := range []string{"D-A", "D-A", "D-B"} {
+		cs = append(cs, store.NewCase{CaseNo: fmt.Sprintf("C-%d", i), ServiceItemCode: "survey", DepartmentCode: dept,
+			FinishedAt: now.Add(-2 * time.Hour), ApplicantPhone: fmt.Sprintf("1380000000%d", i), BodyHash: []byte{1}})
+	}
+	if _, err := st.CreateCases(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ReleaseCallbacks(ctx, rules, now, loc); err != nil {
+		t.Fatal(err)
+	}
+	answer := store.NewRating{BodyHash: []byte{2}, Rating: domain.Rating{ID: "cb-C-0", Channel: domain.ChannelHotline,
+		Level: domain.Satisfied, RatedAt: now, DepartmentCode: "D-A", CaseNo: "C-0", Aspects: []string{}}}
+	if _, err := st.CreateRatings(ctx, []store.NewRating{answer}); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	rows, _ := st.Pool().Query(ctx, `SELECT case_no, id FROM callbacks`)
+	for rows.Next() {
+		var no string
+		var id int64
+		_ = rows.Scan(&no, &id)
+		ids[no] = id
+	}
+	rows.Close()
+	for _, a := range []store.NewCallAttempt{{CallbackID: ids["C-0"], Reached: true, RatingID: "cb-C-0"}, {CallbackID: ids["C-1"]}} {
+		a.CalledBy, a.At = "cc", now
+		if _, _, err := st.LogCallAttempt(ctx, a); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

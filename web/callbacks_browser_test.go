@@ -102,4 +102,30 @@ func TestBrowserCallbackQueue(t *testing.T) {
 	cc.waitText(".flash", "已登记本次拨打")
 	cc.open("/callcenter/callbacks?all=1")
 	cc.waitText("#callbacks", prefix+"-2", "1 / 3 次")
+
+	// The supervisor reads the calls in the analytics page: the department's row
+	// counts what the API counts (other tests share the site, so not fixed numbers).
+	supCtx, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	sup := &tab{t: t, ctx: supCtx, base: s.sys.URL, shots: shots}
+	sup.signIn("sup")
+	sup.waitText("nav", "量化分析")
+	sup.open("/analytics")
+	sup.waitText("#callbacks", "办件满意度回访")
+	row := fmt.Sprintf(`#callback-figures tr[data-dept=%q]`, deptA)
+	sup.waitText(row+" th", "市场监督管理局")
+	var api struct {
+		Departments []struct {
+			Cases, Sampled, Called, Reached int
+		}
+	}
+	s.decode(s.api(s.tokens["sup"], "GET", "/api/v1/stats/callbacks?department_code="+deptA, nil, 200), &api)
+	if len(api.Departments) != 1 || api.Departments[0].Called < 2 || api.Departments[0].Reached < 1 {
+		t.Fatalf("the API's figures for %s: %+v, want at least this test's 2 calls, 1 reached", deptA, api.Departments)
+	}
+	d := api.Departments[0]
+	want := []string{fmt.Sprint(d.Cases), fmt.Sprint(d.Sampled), fmt.Sprint(d.Called)}
+	if got := strings.Split(sup.text(row+" td"), "\n"); len(got) < 3 || strings.Join(got[:3], " ") != strings.Join(want, " ") {
+		t.Errorf("page row %q, the API says cases, sampled, called = %v", got, want)
+	}
+	sup.shot("analytics-callbacks")
 }
