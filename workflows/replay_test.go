@@ -27,8 +27,12 @@ import (
 //
 //	go test ./workflows -run TestRecordHistories -record-histories
 //
-// and keep the old files: running tickets still have those histories.
+// after raising recordedVersion, and keep the old files: running tickets still
+// have those histories. (The files without a prefix predate any GetVersion.)
 var record = flag.Bool("record-histories", false, "run every ticket path against a real server and write testdata/histories")
+
+// recordedVersion prefixes the files recorded now: the newest GetVersion change.
+const recordedVersion = "v1-"
 
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/histories/*.json")
@@ -178,7 +182,7 @@ func TestRecordHistories(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			writeHistory(t, ts.GetDefaultClient(), workflows.WorkflowID(id), filepath.Join("testdata/histories", p.name+".json"))
+			writeHistory(t, ts.GetDefaultClient(), workflows.WorkflowID(id), filepath.Join("testdata/histories", recordedVersion+p.name+".json"))
 		})
 	}
 }
