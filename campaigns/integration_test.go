@@ -309,6 +309,13 @@ func TestCallBackFlow(t *testing.T) {
 		t.Errorf("supervisor sees phone %q, want it masked", p)
 	}
 	neg, gone, pos := q.Callbacks[0], q.Callbacks[1], q.Callbacks[2]
+	// Every full number shown is audited; masked ones are not.
+	if n := a.count(`SELECT count(*) FROM phone_reveals WHERE case_no = $1 AND username = 'cc-li'`, neg.CaseNo); n == 0 {
+		t.Error("the call center saw the full number with no phone_reveals row")
+	}
+	if n := a.count(`SELECT count(*) FROM phone_reveals WHERE username = 'sup-wang'`); n != 0 {
+		t.Errorf("%d reveal rows for a supervisor who saw masked numbers", n)
+	}
 
 	// The negative answer: one rating, one ticket, however often it is logged.
 	answer := map[string]any{"reached": true, "level": "very_dissatisfied", "aspects": []string{"attitude"},

@@ -261,7 +261,17 @@ func (s *Server) callbackQueue(c echo.Context) error {
 	if cbs == nil {
 		cbs = []store.Callback{}
 	}
-	if !userOf(c).Role.SeesPhones() {
+	if u := userOf(c); u.Role.SeesPhones() {
+		var shown []string
+		for _, cb := range cbs {
+			if cb.Applicant.Phone != "" {
+				shown = append(shown, cb.CaseNo)
+			}
+		}
+		if err := s.Store.RecordCaseReveals(ctx, shown, u.Username); err != nil {
+			return err // no audit row, no number
+		}
+	} else {
 		for i := range cbs {
 			if p := cbs[i].Applicant.Phone; p != "" {
 				cbs[i].Applicant.Phone = domain.MaskPhone(p)

@@ -77,6 +77,18 @@ func (s *Store) RecordPhoneReveal(ctx context.Context, ratingID, username string
 	return err
 }
 
+// RecordCaseReveals writes one audit row per case before its applicant's number
+// is shown in the call-back queue or on a call page.
+func (s *Store) RecordCaseReveals(ctx context.Context, caseNos []string, username string) (err error) {
+	defer wrap(&err, "store.RecordCaseReveals")
+	if len(caseNos) == 0 {
+		return nil
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO phone_reveals (case_no, username) SELECT unnest($1::text[]), $2`,
+		caseNos, username)
+	return err
+}
+
 // PhoneReveals lists a ticket's reveals, newest first.
 func (s *Store) PhoneReveals(ctx context.Context, ticket string, limit int) (rs []PhoneReveal, err error) {
 	defer wrap(&err, "store.PhoneReveals")

@@ -35,6 +35,11 @@ func (w *Web) renderCallback(c echo.Context, status int, errs []string, form map
 	if err != nil {
 		return w.fail(c, err)
 	}
+	if cb.Applicant.Phone != "" {
+		if err := w.Store.RecordCaseReveals(c.Request().Context(), []string{cb.CaseNo}, sessionOf(c).User.Username); err != nil {
+			return w.fail(c, err) // no audit row, no number
+		}
+	}
 	if form == nil {
 		form = map[string]string{}
 	}

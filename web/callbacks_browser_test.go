@@ -79,10 +79,21 @@ func TestBrowserCallbackQueue(t *testing.T) {
 	}
 	cc.shot("callback-queue")
 
-	// The oldest case: reached, dissatisfied.
+	// The oldest case: reached, dissatisfied. Its call page audits the full number.
+	reveals := func() (n int) {
+		if err := s.sys.Store.Pool().QueryRow(context.Background(),
+			`SELECT count(*) FROM phone_reveals WHERE case_no = $1`, prefix+"-1").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	revealsBefore := reveals()
 	cc.click("#callbacks tbody tr:first-child a.button")
 	cc.waitText("#phone", "13912340001")
 	cc.waitText("h1", prefix+"-1")
+	if n := reveals(); n <= revealsBefore {
+		t.Errorf("the call page showed the full number with no new phone_reveals row (%d before, %d after)", revealsBefore, n)
+	}
 	cc.waitText(".card", "食品经营许可证核发", "王五", "0 / 3 次")
 	cc.run(chromedp.Click(chromedp.CSS("#reached-yes")), chromedp.Click(chromedp.CSS("#level-very_dissatisfied")),
 		chromedp.SetValue(chromedp.CSS("#comment"), "办理时间太长，窗口没有一次性告知材料。"))
