@@ -390,6 +390,9 @@ func TestCallBackFlow(t *testing.T) {
 		Departments []campaigns.Figures `json:"departments"`
 	}
 	a.do("GET", "/api/v1/stats/callbacks", a.callcenter, nil).wantError(http.StatusForbidden, "forbidden")
+	a.do("GET", "/api/v1/stats/callbacks?from=yesterday", a.supervisor, nil).wantError(http.StatusBadRequest, "bad_parameter", "from")
+	a.do("GET", "/api/v1/stats/callbacks?from=2026-03-02&to=2026-03-01", a.supervisor, nil).
+		wantError(http.StatusBadRequest, "bad_parameter", "to")
 	a.do("GET", "/api/v1/stats/callbacks", a.supervisor, nil).want(http.StatusOK).decode(&stats)
 	if len(stats.Departments) != 1 {
 		t.Fatalf("stats for %d departments, want 1", len(stats.Departments))

@@ -452,54 +452,20 @@ func (s *Server) getSamplingRules(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-// maxStatsDays bounds the period of the call-back figures.
-const maxStatsDays = 731
-
 // callbackStats serves the call-back figures per department for cases finished
-// in [from, to] (Asia/Shanghai days, both included; default the last 30 days),
-// with the same departments' self-submitted ratings of that time beside them.
-// Department users see their own department only.
+// in the days of the statistics filter, with the same departments' self-submitted
+// ratings of that time beside them. Department users see their own department only.
 func (s *Server) callbackStats(c echo.Context) error {
-	loc := s.Calendar.Location()
-	today := s.clock().In(loc)
-	day := func(field, v string, def time.Time) (time.Time, *domain.FieldError) {
-		if v == "" {
-			y, m, d := def.Date()
-			return time.Date(y, m, d, 0, 0, 0, 0, loc), nil
-		}
-		t, err := time.ParseInLocation("2006-01-02", v, loc)
-		if err != nil {
-			return t, &domain.FieldError{Field: field, Message: "must be a date YYYY-MM-DD"}
-		}
-		return t, nil
+	f, err := statsFilter(c, s.clock())
+	if err != nil {
+		return err
 	}
-	var fs []domain.FieldError
-	to, fe := day("to", c.QueryParam("to"), today)
-	if fe != nil {
-		fs = append(fs, *fe)
-	}
-	from, fe := day("from", c.QueryParam("from"), to.AddDate(0, 0, -29))
-	if fe != nil {
-		fs = append(fs, *fe)
-	}
-	if fs == nil && (to.Before(from) || to.Sub(from) > maxStatsDays*24*time.Hour) {
-		fs = append(fs, domain.FieldError{Field: "to", Message: fmt.Sprintf("must be from `from` to %d days after it", maxStatsDays)})
-	}
-	if fs != nil {
-		return &domain.Error{Kind: domain.KindBadRequest, Code: "bad_parameter", Message: fs[0].Field + ": " + fs[0].Message, Fields: fs}
-	}
-	dept := c.QueryParam("department_code")
-	if u := userOf(c); u.Role == domain.RoleDepartment { // their own department only, as in /stats/{table}
-		if dept != "" && dept != u.DepartmentCode {
-			return domain.ErrForbidden
-		}
-		dept = u.DepartmentCode
-	}
-	counts, err := s.Store.CallbackFigures(c.Request().Context(), from, to.AddDate(0, 0, 1), dept)
+	from, to := f.Span()
+	counts, err := s.Store.CallbackFigures(c.Request().Context(), from, to, f.Department)
 	if err != nil {
 		return err
 	}
 	depts, total := campaigns.Report(counts)
-	return c.JSON(http.StatusOK, map[string]any{"from": from.Format("2006-01-02"), "to": to.Format("2006-01-02"),
+	return c.JSON(http.StatusOK, map[string]any{"from": f.From.Format(time.DateOnly), "to": f.To.Format(time.DateOnly),
 		"departments": depts, "total": total})
 }

@@ -55,7 +55,7 @@ func (h *statsAPI) get(c echo.Context) error {
 		return domain.ErrNotFound
 	}
 	h.syncCalendar(ctx)
-	f, err := h.filter(c)
+	f, err := statsFilter(c, h.s.clock())
 	if err != nil {
 		return err
 	}
@@ -169,12 +169,12 @@ func (h *statsAPI) trends(c echo.Context, f stats.Filter, set stats.Settings) (a
 	return body, stats.TrendSheet(p, pts), nil
 }
 
-// filter reads from, to (dates, or RFC 3339 times taken as their Shanghai day;
-// default: the last 30 days) and department_code, which department users may only
-// set to their own.
-func (h *statsAPI) filter(c echo.Context) (stats.Filter, error) {
+// statsFilter reads from, to (dates, or RFC 3339 times taken as their Shanghai
+// day; default: the 30 days up to now) and department_code, which department
+// users may only set to their own.
+func statsFilter(c echo.Context, now time.Time) (stats.Filter, error) {
 	var fs []domain.FieldError
-	today := stats.Day(h.s.clock())
+	today := stats.Day(now)
 	f := stats.Filter{To: today, From: today.AddDate(0, 0, -29), Department: c.QueryParam("department_code")}
 	for _, p := range []struct {
 		name string

@@ -78,6 +78,13 @@ type Filter struct {
 	Department string    // "" for all
 }
 
+// Span is the filter's days as instants: [From 00:00, the day after To 00:00)
+// in Zone, for tables keyed by a timestamp rather than a day.
+func (f Filter) Span() (from, to time.Time) {
+	at := func(d time.Time) time.Time { return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, Zone) }
+	return at(f.From), at(f.To.AddDate(0, 0, 1))
+}
+
 // Zone is where statistics' days begin and end.
 var Zone = mustZone("Asia/Shanghai")
 

@@ -447,3 +447,14 @@ func followingUp(t *domain.Ticket) {
 func closed(r domain.Resolution) func(*domain.Ticket) {
 	return func(t *domain.Ticket) { t.Status, t.Resolution = domain.StatusClosed, r }
 }
+
+func TestFilterSpanIsShanghaiDays(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
+	from, to := stats.Filter{From: d("2026-03-01"), To: d("2026-03-02")}.Span()
+	if want := time.Date(2026, 2, 28, 16, 0, 0, 0, time.UTC); !from.Equal(want) {
+		t.Errorf("from %v, want %v", from, want)
+	}
+	if want := time.Date(2026, 3, 2, 16, 0, 0, 0, time.UTC); !to.Equal(want) {
+		t.Errorf("to %v, want %v (the end of 2 March in Shanghai)", to, want)
+	}
+}

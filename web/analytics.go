@@ -199,11 +199,8 @@ func (w *Web) analytics(c echo.Context) error {
 			v.Chart.AspNeg = append(v.Chart.AspNeg, a.Tickets)
 		}
 	}
-	// Call-back figures count cases by their finishing day on the calendar's clock,
-	// as /api/v1/stats/callbacks does.
-	loc := w.Calendar.Location()
-	counts, err := w.Store.CallbackFigures(ctx, time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc),
-		time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc), v.Dept)
+	cbFrom, cbTo := f.Span() // cases by their finishing time, as /api/v1/stats/callbacks counts them
+	counts, err := w.Store.CallbackFigures(ctx, cbFrom, cbTo, v.Dept)
 	if err != nil {
 		return w.fail(c, err)
 	}

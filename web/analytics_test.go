@@ -163,16 +163,10 @@ func callBack(t *testing.T, st *store.Store, now time.Time, loc *time.Location) 
 	if _, err := st.CreateRatings(ctx, []store.NewRating{answer}); err != nil {
 		t.Fatal(err)
 	}
-	ids := map[string]int64{}
-	rows, _ := st.Pool().Query(ctx, `SELECT case_no, id FROM callbacks`)
-	for rows.Next() {
-		var no string
-		var id int64
-		_ = rows.Scan(&no, &id)
-		ids[no] = id
-	}
-	rows.Close()
-	for _, a := range []store.NewCallAttempt{{CallbackID: ids["C-0"], Reached: true, RatingID: "cb-C-0"}, {CallbackID: ids["C-1"]}} {
+	for no, a := range map[string]store.NewCallAttempt{"C-0": {Reached: true, RatingID: "cb-C-0"}, "C-1": {}} {
+		if err := st.Pool().QueryRow(ctx, `SELECT id FROM callbacks WHERE case_no = $1`, no).Scan(&a.CallbackID); err != nil {
+			t.Fatalf("call-back of %s: %v", no, err)
+		}
 		a.CalledBy, a.At = "cc", now
 		if _, _, err := st.LogCallAttempt(ctx, a); err != nil {
 			t.Fatal(err)
