@@ -23,8 +23,8 @@ import (
 
 	"rectify/app"
 	"rectify/config"
+	"rectify/engine"
 	"rectify/store"
-	"rectify/temporaldev"
 	"rectify/workflows"
 )
 
@@ -79,7 +79,7 @@ func StartTemporal() *temporaltest.TestServer {
 	ts := temporaltest.NewServer()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := temporaldev.RegisterSearchAttributes(ctx, ts.GetDefaultClient(), ts.GetDefaultNamespace(), workflows.SearchAttributes); err != nil {
+	if _, err := engine.PrepareNamespace(ctx, ts.GetDefaultClient(), ts.GetDefaultNamespace(), 0, workflows.SearchAttributes); err != nil {
 		panic(fmt.Sprintf("register search attributes: %v", err))
 	}
 	return ts
