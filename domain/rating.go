@@ -64,6 +64,16 @@ type Citizen struct {
 	Anonymous bool   `json:"anonymous"`
 }
 
+// Kept is what rectify keeps of the rater. Of an anonymous rater nothing is kept:
+// they chose anonymity, no law here requires their name or number, the call center
+// does not call them, and what is never stored cannot be shown, exported or pushed.
+func (c Citizen) Kept() Citizen {
+	if c.Anonymous {
+		return Citizen{Anonymous: true}
+	}
+	return c
+}
+
 // Reachable reports whether the citizen can be followed up by SMS or call.
 func (c Citizen) Reachable() bool { return !c.Anonymous && c.Phone != "" }
 

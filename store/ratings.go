@@ -105,7 +105,8 @@ func insertRatings(ctx context.Context, tx pgx.Tx, rs []NewRating) (map[string]b
 		aspects[i] = pgTextArray(r.Aspects)
 		anon[i] = true
 		if c := r.Citizen; c != nil {
-			names[i], phones[i], anon[i] = c.Name, c.Phone, c.Anonymous
+			k := c.Kept() // an anonymous rater's name and phone are dropped here
+			names[i], phones[i], anon[i] = k.Name, k.Phone, k.Anonymous
 		}
 	}
 	rows, err := tx.Query(ctx, `
