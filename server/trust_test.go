@@ -3,11 +3,18 @@ package server_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"rectify/calendar"
 	"rectify/domain"
@@ -108,4 +115,189 @@ func TestAnonymousRaterIsNamedToNobody(t *testing.T) {
 	if g := call(t, srv, tok("depa"), "GET", "/api/v1/ratings/REAL-1", ""); !strings.Contains(string(g.body), "137****2222") {
 		t.Errorf("real-name rating as its department: %s", g.body)
 	}
+}
+
+// TestTakingAccessAway: tokens list (metadata only), revoke, expire; users
+// disabled and re-enabled; passwords changed by an admin or by the user; every
+// admin action in the audit log (issue 15, item 7).
+func TestTakingAccessAway(t *testing.T) {
+	srv, st := trustServer(t)
+	ctx := context.Background()
+	admin := tok("admin")
+	want := func(g got, status int) got {
+		t.Helper()
+		if g.status != status {
+			t.Fatalf("status %d, want %d: %s", g.status, status, g.body)
+		}
+		return g
+	}
+	var issued struct {
+		Token     string  `json:"token"`
+		ID        int64   `json:"id"`
+		ExpiresAt *string `json:"expires_at"`
+	}
+	decodeInto(t, want(call(t, srv, admin, "POST", "/api/v1/users/depa/tokens", `{"expires_in_days": 30}`), 201).body, &issued)
+	if issued.Token == "" || issued.ExpiresAt == nil {
+		t.Fatalf("issued: %+v", issued)
+	}
+	want(call(t, srv, admin, "POST", "/api/v1/users/depa/tokens", `{"expires_in_days": 0}`), 422)
+	want(call(t, srv, admin, "POST", "/api/v1/users/depa/tokens", `{"expires_in_days": "x"}`), 400)
+	want(call(t, srv, issued.Token, "GET", "/api/v1/tickets", ""), 200) // cached from here on
+
+	t.Run("the list shows metadata, never a token", func(t *testing.T) {
+		g := want(call(t, srv, admin, "GET", "/api/v1/users/depa/tokens", ""), 200)
+		var out struct {
+			Tokens []map[string]any `json:"tokens"`
+		}
+		decodeInto(t, g.body, &out)
+		if len(out.Tokens) != 2 || strings.Contains(string(g.body), issued.Token) || strings.Contains(string(g.body), "token-0123456789") {
+			t.Fatalf("tokens: %s", g.body)
+		}
+		for _, k := range []string{"id", "created_at", "expires_at", "last_used_at"} {
+			if _, ok := out.Tokens[0][k]; !ok {
+				t.Errorf("no %q in %v", k, out.Tokens[0])
+			}
+		}
+		if out.Tokens[0]["last_used_at"] == nil {
+			t.Errorf("the token just used has no last_used_at: %v", out.Tokens[0])
+		}
+		want(call(t, srv, tok("sup"), "GET", "/api/v1/users/depa/tokens", ""), 403)
+		want(call(t, srv, admin, "GET", "/api/v1/users/nobody/tokens", ""), 404)
+	})
+
+	t.Run("a revoked token answers 401 at once", func(t *testing.T) {
+		want(call(t, srv, admin, "DELETE", "/api/v1/users/depa/tokens/"+itoa(issued.ID), ""), 204)
+		want(call(t, srv, issued.Token, "GET", "/api/v1/tickets", ""), 401)
+		want(call(t, srv, admin, "DELETE", "/api/v1/users/depa/tokens/"+itoa(issued.ID), ""), 404)
+		want(call(t, srv, admin, "DELETE", "/api/v1/users/depb/tokens/1", ""), 404) // another user's token id
+		want(call(t, srv, admin, "DELETE", "/api/v1/users/depa/tokens/abc", ""), 404)
+	})
+
+	t.Run("an expired token answers 401", func(t *testing.T) {
+		if _, err := st.IssueToken(ctx, "depb", "short-lived-token-0123456789", 50*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		want(call(t, srv, "short-lived-token-0123456789", "GET", "/api/v1/tickets", ""), 200)
+		time.Sleep(100 * time.Millisecond)
+		want(call(t, srv, "short-lived-token-0123456789", "GET", "/api/v1/tickets", ""), 401)
+	})
+
+	t.Run("a disabled user's tokens and sessions answer 401 at once", func(t *testing.T) {
+		if err := st.CreateSession(ctx, store.NewSession{Token: "sup-session", Username: "sup", CSRFToken: "c",
+			TTL: time.Hour, IdleTimeout: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+		want(call(t, srv, tok("sup"), "GET", "/api/v1/tickets", ""), 200)
+		want(cookieCall(t, srv, "sup-session", "GET", "/api/v1/tickets"), 200)
+		g := want(call(t, srv, admin, "PATCH", "/api/v1/users/sup", `{"disabled": true}`), 200)
+		if !strings.Contains(string(g.body), `"disabled":true`) {
+			t.Errorf("patched user: %s", g.body)
+		}
+		want(call(t, srv, tok("sup"), "GET", "/api/v1/tickets", ""), 401)
+		want(cookieCall(t, srv, "sup-session", "GET", "/api/v1/tickets"), 401)
+		if _, err := st.UserForLogin(ctx, "sup"); domain.KindOf(err) != domain.KindNotFound {
+			t.Errorf("a disabled user can still sign in: %v", err)
+		}
+		want(call(t, srv, admin, "PATCH", "/api/v1/users/sup", `{"disabled": false}`), 200)
+		want(call(t, srv, tok("sup"), "GET", "/api/v1/tickets", ""), 200)
+		want(call(t, srv, admin, "PATCH", "/api/v1/users/admin", `{"disabled": true}`), 422) // not oneself
+		want(call(t, srv, admin, "PATCH", "/api/v1/users/nobody", `{"disabled": true}`), 404)
+		want(call(t, srv, admin, "PATCH", "/api/v1/users/sup", `{}`), 422)
+	})
+
+	t.Run("passwords: an admin sets any, a user changes their own", func(t *testing.T) {
+		want(call(t, srv, admin, "PATCH", "/api/v1/users/depa", `{"password": "short"}`), 422)
+		want(call(t, srv, admin, "PATCH", "/api/v1/users/depa", `{"password": "new-password-1"}`), 200)
+		if !passwordIs(t, st, "depa", "new-password-1") {
+			t.Fatal("the admin's new password was not stored")
+		}
+		depa := tok("depa")
+		want(call(t, srv, depa, "PATCH", "/api/v1/users/depa", `{"password": "new-password-2"}`), 422) // no current
+		want(call(t, srv, depa, "PATCH", "/api/v1/users/depa", `{"password": "new-password-2", "current_password": "wrong"}`), 422)
+		want(call(t, srv, depa, "PATCH", "/api/v1/users/depa", `{"password": "new-password-2", "current_password": "new-password-1"}`), 200)
+		if !passwordIs(t, st, "depa", "new-password-2") {
+			t.Fatal("the user's new password was not stored")
+		}
+		want(call(t, srv, depa, "PATCH", "/api/v1/users/depb", `{"password": "new-password-3", "current_password": "x"}`), 403)
+		want(call(t, srv, depa, "PATCH", "/api/v1/users/depa", `{"disabled": false}`), 403)
+		want(call(t, srv, tok("portal"), "PATCH", "/api/v1/users/portal", `{"password": "new-password-3"}`), 403)
+	})
+
+	t.Run("the audit log says who did what to whom", func(t *testing.T) {
+		want(call(t, srv, tok("sup"), "GET", "/api/v1/audit", ""), 403)
+		want(call(t, srv, statsAdmin, "PUT", "/api/v1/calendar/days/2026-12-31", `{"kind": "holiday", "name": "测试"}`), 200)
+		g := want(call(t, srv, admin, "GET", "/api/v1/audit?limit=500", ""), 200)
+		var out struct {
+			Entries []struct {
+				At                    time.Time
+				Actor, Action, Target string
+				Detail                map[string]any
+			} `json:"entries"`
+			NextCursor *string `json:"next_cursor"`
+		}
+		decodeInto(t, g.body, &out)
+		var seen []string
+		for _, e := range out.Entries {
+			seen = append(seen, e.Actor+" "+e.Action+" "+e.Target)
+		}
+		for _, w := range []string{"bootstrap-admin calendar.put calendar:2026-12-31", "admin user.password user:depa",
+			"depa user.password user:depa", "admin user.disable user:sup", "admin user.enable user:sup",
+			"admin token.revoke user:depa", "admin token.create user:depa"} {
+			if !slices.Contains(seen, w) {
+				t.Errorf("no audit entry %q in %v", w, seen)
+			}
+		}
+		if strings.Contains(string(g.body), "new-password") {
+			t.Errorf("a password is in the audit log")
+		}
+		if out.Entries[0].Action != "calendar.put" || out.NextCursor != nil {
+			t.Errorf("want newest first, one page: %s", g.body)
+		}
+		var page struct {
+			Entries    []map[string]any `json:"entries"`
+			NextCursor *string          `json:"next_cursor"`
+		}
+		decodeInto(t, want(call(t, srv, admin, "GET", "/api/v1/audit?limit=2", ""), 200).body, &page)
+		if len(page.Entries) != 2 || page.NextCursor == nil {
+			t.Fatalf("limit=2: %+v", page)
+		}
+		decodeInto(t, want(call(t, srv, admin, "GET", "/api/v1/audit?limit=2&cursor="+*page.NextCursor, ""), 200).body, &page)
+		if len(page.Entries) != 2 {
+			t.Errorf("second page: %+v", page)
+		}
+		want(call(t, srv, admin, "GET", "/api/v1/audit?limit=0", ""), 400)
+		want(call(t, srv, admin, "GET", "/api/v1/audit?cursor=x", ""), 422)
+	})
+}
+
+func decodeInto(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func passwordIs(t *testing.T, st *store.Store, username, password string) bool {
+	t.Helper()
+	_, hash, err := st.GetUser(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
+
+// cookieCall calls the API with a browser session cookie instead of a token.
+func cookieCall(t *testing.T, srv *httptest.Server, session, method, path string) got {
+	t.Helper()
+	req, _ := http.NewRequest(method, srv.URL+path, nil)
+	req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: session})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return got{resp.StatusCode, resp.Header, b}
 }
