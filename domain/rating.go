@@ -96,6 +96,9 @@ type Rating struct {
 	Negative        bool      `json:"negative"`
 	Excluded        bool      `json:"excluded"` // an appeal against it was upheld
 	TicketNumber    string    `json:"ticket_number,omitempty"`
+	// TicketDepartment is where the rating's ticket is now: who may see the rating
+	// (User.SeesRating). Not shown.
+	TicketDepartment string `json:"-"`
 }
 
 // MaskPhone shows the first three and last four digits: 138****1234.

@@ -48,6 +48,15 @@ func TestAuthorization(t *testing.T) {
 	tk := s.rate(deptA, "窗口人员态度差", "attitude")
 	s.waitFor(tk, "awaiting_sign", func(t ticketOut) bool { return t.Status == "awaiting_sign" })
 	rating := s.ticket(tk).RatingID
+	// A ticket that moved: rated against deptB, returned by it, dispatched to deptA.
+	// It and its rating are deptA's now, and deptB sees neither (issue 15, item 14).
+	moved := s.rate(deptB, "材料被退回两次", "handling")
+	s.waitFor(moved, "awaiting_sign", func(t ticketOut) bool { return t.Status == "awaiting_sign" })
+	s.api(s.tokens["gaj"], "POST", "/api/v1/tickets/"+moved+"/return", map[string]any{"reason": "不属于本单位职责"}, 200)
+	s.waitFor(moved, "pending_dispatch", func(t ticketOut) bool { return t.Status == "pending_dispatch" })
+	s.api(s.tokens["cc"], "POST", "/api/v1/tickets/"+moved+"/dispatch", map[string]any{"department_code": deptA}, 200)
+	s.waitFor(moved, "awaiting_sign", func(t ticketOut) bool { return t.Status == "awaiting_sign" })
+	movedRating := s.ticket(moved).RatingID
 
 	sessions := map[string]*browser{"anon": s.browser()}
 	for asker, user := range map[string]string{"admin": "admin", "sup": "sup", "cc": "cc", "own": "scjg", "other": "gaj"} {
@@ -73,6 +82,7 @@ func TestAuthorization(t *testing.T) {
 		{"GET", "/tickets", "/tickets", nil, 200, want{"anon": redirect, "channel": 0}},
 		{"GET", "/analytics", "/analytics", nil, 200, want{"anon": redirect, "cc": 403, "channel": 0}},
 		{"GET", "/tickets/:number", "/tickets/" + tk, nil, 200, want{"anon": redirect, "other": 404, "channel": 0}},
+		{"GET", "/tickets/:number", "/tickets/" + moved, nil, 200, want{"anon": redirect, "other": 404, "channel": 0}},
 		{"GET", "/tickets/:number", "/tickets/NO-SUCH", nil, 404, want{"anon": redirect, "channel": 0}},
 		{"GET", "/admin/departments", "/admin/departments", nil, 403, onlyAdmin},
 		{"GET", "/admin/users", "/admin/users", nil, 403, onlyAdmin},
@@ -120,6 +130,8 @@ func TestAuthorization(t *testing.T) {
 		{"POST", "/api/v1/ratings", "/api/v1/ratings", map[string]any{}, 403, want{"anon": 401, "admin": 422, "cc": 422, "channel": 422}},
 		{"POST", "/api/v1/ratings/batch", "/api/v1/ratings/batch", map[string]any{"ratings": []any{}}, 403, want{"anon": 401, "admin": 200, "cc": 200, "channel": 200}},
 		{"GET", "/api/v1/ratings/:id", "/api/v1/ratings/" + rating, nil, 200, want{"anon": 401, "other": 404, "channel": 403}},
+		{"GET", "/api/v1/ratings/:id", "/api/v1/ratings/" + movedRating, nil, 200, want{"anon": 401, "other": 404, "channel": 403}},
+		{"GET", "/api/v1/tickets/:number", "/api/v1/tickets/" + moved, nil, 200, want{"anon": 401, "other": 404, "channel": 403}},
 		{"GET", "/api/v1/tickets", "/api/v1/tickets", nil, 200, want{"anon": 401, "channel": 403}},
 		{"GET", "/api/v1/tickets/:number", "/api/v1/tickets/" + tk, nil, 200, want{"anon": 401, "other": 404, "channel": 403}},
 		{"POST", "/api/v1/tickets/:number/:action", "/api/v1/tickets/" + tk + "/return", map[string]any{}, 403, want{"anon": 401, "own": 422, "other": 404}},
