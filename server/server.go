@@ -77,7 +77,12 @@ func New(d Deps) *Server {
 	api.GET("/departments", s.listDepartments, allow(any...))
 	api.POST("/users", s.createUser, allow(admin...), limit(maxBody))
 	api.GET("/users", s.listUsers, allow(admin...))
-	api.POST("/users/:username/tokens", s.createToken, allow(admin...))
+	api.POST("/users/:username/tokens", s.createToken, allow(admin...), limit(maxBody))
+	api.GET("/users/:username/tokens", s.listTokens, allow(admin...))
+	api.DELETE("/users/:username/tokens/:id", s.revokeToken, allow(admin...))
+	// Anyone signed in may change their own password; the handler checks who.
+	api.PATCH("/users/:username", s.patchUser, allow(any...), limit(maxBody))
+	api.GET("/audit", s.listAudit, allow(admin...))
 
 	submitters := []domain.Role{domain.RoleChannel, domain.RoleCallCenter, domain.RoleAdmin}
 	api.POST("/ratings", s.createRating, allow(submitters...), limit(maxBody))
