@@ -36,6 +36,8 @@ type Config struct {
 		// NamespaceRetention is how long closed workflows stay readable; `rectify
 		// migrate` uses it only when it registers a missing namespace.
 		NamespaceRetention time.Duration `mapstructure:"namespace_retention"`
+		// UIAddr is where `rectify dev` serves Temporal's Web UI (loopback only; "" = none).
+		UIAddr string `mapstructure:"ui_addr"`
 	} `mapstructure:"temporal"`
 	Auth struct {
 		BootstrapAdminToken string        `mapstructure:"bootstrap_admin_token"`
@@ -93,6 +95,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("temporal.task_queue", "rectify")
 	v.SetDefault("temporal.sticky_cache_size", 2000)
 	v.SetDefault("temporal.namespace_retention", "720h")
+	v.SetDefault("temporal.ui_addr", "127.0.0.1:8233")
 	v.SetDefault("auth.bootstrap_admin_token", "")
 	v.SetDefault("auth.max_failed_logins", 5)
 	v.SetDefault("auth.lock_for", "15m")

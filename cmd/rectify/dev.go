@@ -63,6 +63,15 @@ func runDev(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer cleanup()
+	if cfg.Temporal.UIAddr != "" {
+		ui, err := temporaldev.StartUI(cfg.Temporal.UIAddr, ts.Address(), cfg.Temporal.Namespace)
+		if err != nil {
+			return err
+		}
+		defer ui.Stop()
+		fmt.Printf("Temporal Web UI: http://%s/namespaces/%s/workflows (find a ticket: %s=\"GD…\")\n",
+			cfg.Temporal.UIAddr, cfg.Temporal.Namespace, workflows.SATicket)
+	}
 	w := sys.NewWorker()
 	if err := w.Start(); err != nil {
 		return err
