@@ -160,7 +160,7 @@ func (s *System) RunBackground(ctx context.Context) {
 
 // Serve runs the HTTP server until ctx ends, then drains in-flight requests.
 func (s *System) Serve(ctx context.Context) error {
-	srv := &http.Server{Addr: s.Config.HTTP.Addr, Handler: s.Server.Echo, ReadHeaderTimeout: 10 * time.Second}
+	srv := server.HTTPServer(s.Config.HTTP.Addr, s.Server.Echo)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

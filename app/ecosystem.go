@@ -74,7 +74,7 @@ func (s *System) ServeMetrics(ctx context.Context) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", s.Metrics.Handler())
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := server.HTTPServer(addr, mux)
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

@@ -20,6 +20,7 @@ import (
 
 	"rectify/app"
 	"rectify/config"
+	"rectify/server"
 	"rectify/store"
 	"rectify/temporaldev"
 	"rectify/workflows"
@@ -163,7 +164,7 @@ func (e *Env) StartSystem(ctx context.Context, o SystemOptions) (s *System, err 
 		}
 		s.URL = "http://" + l.Addr().String()
 		sys.Config.HTTP.BaseURL = s.URL
-		srv := &http.Server{Handler: sys.NewServer().Echo, ReadHeaderTimeout: 10 * time.Second}
+		srv := server.HTTPServer("", sys.NewServer().Echo) // the production timeouts
 		go func() { _ = srv.Serve(l) }()
 		s.closers = append(s.closers, func() { _ = srv.Close() })
 	}

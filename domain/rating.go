@@ -101,11 +101,16 @@ type Rating struct {
 	TicketDepartment string `json:"-"`
 }
 
-// MaskPhone shows the first three and last four digits: 138****1234.
+// MaskPhone shows a mobile's first three and last four digits: 138****1234. A
+// shorter number (a fixed line, 83231234) shows at most its last four, so that
+// at least four digits stay hidden; under eight, none.
 func MaskPhone(p string) string {
 	r := []rune(p)
-	if len(r) < 8 {
+	switch {
+	case len(r) < 8:
 		return "****"
+	case len(r) < 11:
+		return "****" + string(r[len(r)-4:])
 	}
 	return string(r[:3]) + "****" + string(r[len(r)-4:])
 }

@@ -93,7 +93,7 @@ func TestSMSGatewayDeliversAndRecordsReceipts(t *testing.T) {
 		return ok
 	})
 	if sms.To != "13812345678" || sms.TicketNumber != number || key != sms.ID ||
-		!contains(sms.Text, "【政务服务好差评】", "已增设两个窗口", sys.URL+"/s/") {
+		!contains(sms.Text, "【政务服务好差评】", number, sys.URL+"/s/") || contains(sms.Text, "已增设两个窗口") {
 		t.Errorf("survey SMS %+v (Idempotency-Key %q)", sms, key)
 	}
 	if gw.attempts < 2 {

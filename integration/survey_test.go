@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +155,43 @@ func TestUnansweredSurveyBecomesCallTaskThenUnreachable(t *testing.T) {
 	}
 	if tk.Status != "closed" || tk.resolution() != "unreachable" {
 		t.Fatalf("after 3 failed calls: %s, want closed as unreachable", tk)
+	}
+}
+
+// A round the call center answered by phone is over: its survey link, never
+// used and not yet expired, no longer shows the form nor takes an answer, even
+// once the next round is back at the survey stage (issue 15 item 11: it rendered
+// the form, 200, and an answer silently re-showed it).
+func TestOldRoundSurveyLinkIsGone(t *testing.T) {
+	t.Parallel()
+	a, tm := setup(t)
+	number := a.resolved(tm, "survey-old-round", "已电话致歉")
+	tok1 := a.surveyToken(number, 1)
+	a.mustAct(tm.callcenter, number, "log_call", map[string]any{"reached": true, "level": "dissatisfied", "note": "电话回访不满意"})
+	gone := func(when string) {
+		t.Helper()
+		page := a.do("GET", "/s/"+tok1, "", nil)
+		if page.Status != http.StatusGone || !strings.Contains(string(page.Raw), "该评价链接已失效") {
+			t.Errorf("%s: GET /s/{round 1 token}: %d, want 410 saying 该评价链接已失效", when, page.Status)
+		}
+		res, err := http.PostForm(a.sys.URL+"/s/"+tok1, url.Values{"level": {"satisfied"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusGone || !strings.Contains(string(b), "该评价链接已失效") {
+			t.Errorf("%s: the page's form posted to round 1's link: %d, want 410 saying 该评价链接已失效", when, res.StatusCode)
+		}
+		wantError(t, a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "satisfied"}), http.StatusGone, "survey_gone")
+	}
+	gone("round 2 awaiting sign")
+	a.mustAct(tm.deptA, number, "sign", nil)
+	a.mustAct(tm.deptA, number, "resolve", map[string]any{"report": "已调整窗口排班"})
+	tok2 := a.surveyToken(number, 2)
+	gone("round 2 at its survey")
+	a.do("GET", "/s/"+tok2, "", nil).want(t, http.StatusOK)
+	if tk := a.ticket(tm.deptA, number); tk.Status != "following_up" || tk.Round != 2 {
+		t.Fatalf("round 1's link changed the ticket: %s", tk)
 	}
 }

@@ -33,6 +33,9 @@ func (s LogSender) Send(ctx context.Context, n store.Notification) error {
 	return nil
 }
 
+// SurveySMS is the follow-up survey's text: the ticket number, then the link.
+const SurveySMS = "【政务服务好差评】您反映的问题（工单%s）已办理，请查看整改情况并评价：%s"
+
 // Renderer turns a transition's notices into messages.
 type Renderer struct {
 	BaseURL string // public address of the survey pages, e.g. https://rectify.example.gov.cn
@@ -80,9 +83,11 @@ func (r Renderer) Render(kind, key string, tc store.TicketContext, surveyToken s
 			ns = append(ns, toCitizen(fmt.Sprintf("【政务服务好差评】您反映的问题（工单%s）办理期限已延长至%s，感谢您的耐心。", tc.Number, due)))
 		}
 	case "survey":
+		// Fixed text, the ticket number and the link only: nothing a department
+		// writes goes out under the government's name (issue 15 item 8). The
+		// citizen reads the report on the survey page, escaped.
 		if tc.CitizenPhone != "" && surveyToken != "" {
-			ns = append(ns, toCitizen(fmt.Sprintf("【政务服务好差评】您反映的问题已由%s整改：%s。请评价整改结果：%s/s/%s",
-				dept, short(tc.Report, 60), r.BaseURL, surveyToken)))
+			ns = append(ns, toCitizen(fmt.Sprintf(SurveySMS, tc.Number, r.BaseURL+"/s/"+surveyToken)))
 		}
 	}
 	for i := range ns {
@@ -90,14 +95,6 @@ func (r Renderer) Render(kind, key string, tc store.TicketContext, surveyToken s
 		ns[i].TicketNumber = tc.Number
 	}
 	return ns
-}
-
-func short(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }
 
 // MaskedRecipient hides an SMS recipient's phone for listing to non-call-center roles.

@@ -62,6 +62,7 @@ func New(d Deps) *Server {
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(securityHeaders())
 	e.Use(limitBodies)
+	e.Use(routeDeadlines)
 	e.Use(unescapeParams)
 	e.Use(s.logRequests)
 	e.Use(limitSurveys(NewRateLimiter(surveyRate, surveyBurst)))

@@ -15,8 +15,8 @@ import (
 // Survey tokens are 32 random bytes, base64url: anything else is not worth a lookup.
 var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
-// surveyToken resolves a token to its ticket; unknown, used or expired is 410 Gone
-// for the citizen (no difference is revealed).
+// surveyToken resolves a token to its ticket; unknown, used, expired or of a
+// round that is over is 410 Gone for the citizen (no difference is revealed).
 func (s *Server) surveyToken(c echo.Context) (store.SurveyTokenInfo, error) {
 	gone := domain.E(domain.KindGone, "survey_gone", "this survey link is no longer valid")
 	hash, ok := parseSurveyToken(c.Param("token"))
@@ -24,7 +24,7 @@ func (s *Server) surveyToken(c echo.Context) (store.SurveyTokenInfo, error) {
 		return store.SurveyTokenInfo{}, gone
 	}
 	info, err := s.Store.LookupSurveyToken(c.Request().Context(), hash)
-	if err == domain.ErrNotFound || (err == nil && (info.Used || s.clock().After(info.ExpiresAt))) {
+	if err == domain.ErrNotFound || (err == nil && (info.Used || info.Over || s.clock().After(info.ExpiresAt))) {
 		return info, gone
 	}
 	return info, err

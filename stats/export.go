@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -143,7 +144,7 @@ func WriteCSV(w io.Writer, s Sheet) error {
 func csvCell(v any) string {
 	switch v := v.(type) {
 	case string:
-		return v
+		return csvText(v)
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case Rate:
@@ -152,6 +153,17 @@ func csvCell(v any) string {
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// csvText neutralises a text cell a spreadsheet would run as a formula (OWASP,
+// CSV injection): one that starts with = + - @, a tab or a carriage return gets
+// a leading apostrophe, which Excel and LibreOffice show as text. Text comes from
+// ratings (a staff id, a department code) that any channel may send.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // WriteXLSX writes the sheets as one Excel workbook: bold headers, rates formatted

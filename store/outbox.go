@@ -88,6 +88,7 @@ type SurveyTokenInfo struct {
 	Round        int
 	ExpiresAt    time.Time
 	Used         bool
+	Over         bool // the ticket has left this round's follow-up (a call answered it, a new round began)
 	Report       string
 	Department   string
 }
@@ -96,10 +97,11 @@ type SurveyTokenInfo struct {
 func (s *Store) LookupSurveyToken(ctx context.Context, hash []byte) (i SurveyTokenInfo, err error) {
 	var used *time.Time
 	err = s.pool.QueryRow(ctx, `
-		SELECT st.ticket_number, t.rating_id, st.round, st.expires_at, st.used_at, t.report, coalesce(d.name, t.department_code)
+		SELECT st.ticket_number, t.rating_id, st.round, st.expires_at, st.used_at,
+		       st.round <> t.round OR t.status <> 'following_up', t.report, coalesce(d.name, t.department_code)
 		FROM survey_tokens st JOIN tickets t ON t.number = st.ticket_number
 		LEFT JOIN departments d ON d.code = t.department_code
-		WHERE st.token_hash = $1`, hash).Scan(&i.TicketNumber, &i.RatingID, &i.Round, &i.ExpiresAt, &used, &i.Report, &i.Department)
+		WHERE st.token_hash = $1`, hash).Scan(&i.TicketNumber, &i.RatingID, &i.Round, &i.ExpiresAt, &used, &i.Over, &i.Report, &i.Department)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return i, domain.ErrNotFound
 	}

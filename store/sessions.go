@@ -99,26 +99,53 @@ func (s *Store) UserForLogin(ctx context.Context, username string) (lu LoginUser
 	return lu, nil
 }
 
-// RecordFailedLogin counts a wrong password; the max-th failure in a row locks the
-// user for lockFor and starts the count again. It returns the lock's end, if any.
-func (s *Store) RecordFailedLogin(ctx context.Context, username string, max int, lockFor time.Duration) (lockedUntil *time.Time, err error) {
+// BeginLogin counts a sign-in attempt before its password is compared, in one
+// statement, so parallel guesses cannot all pass a check made before any of them
+// was counted (issue 15 item 5). The max-th attempt in a row locks the account
+// at once, before its own password is known: the attempts racing it are refused,
+// and a crash or a dropped connection mid-attempt leaves a lock that ends, never a
+// stuck count. ok is false while the account is locked (lockedUntil says until
+// when): the password must then not be compared. An unknown user is ok.
+func (s *Store) BeginLogin(ctx context.Context, username string, max int, lockFor time.Duration) (ok bool, lockedUntil *time.Time, err error) {
+	defer wrap(&err, "store.BeginLogin")
+	err = s.pool.QueryRow(ctx, `
+		UPDATE users SET failed_logins = failed_logins + 1,
+			locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + $3::interval ELSE locked_until END
+		WHERE username = $1 AND (locked_until IS NULL OR locked_until <= now())
+		RETURNING username`, username, max, lockFor).Scan(&username)
+	if err == nil {
+		return true, nil, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return false, nil, err
+	}
+	err = s.pool.QueryRow(ctx, `SELECT CASE WHEN locked_until > now() THEN locked_until END FROM users WHERE username = $1`,
+		username).Scan(&lockedUntil)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil, nil
+	}
+	return lockedUntil == nil, lockedUntil, err
+}
+
+// RecordFailedLogin settles a wrong password whose attempt BeginLogin counted:
+// if it was the max-th in a row, the lock BeginLogin set stands and is returned.
+func (s *Store) RecordFailedLogin(ctx context.Context, username string, max int) (lockedUntil *time.Time, err error) {
 	defer wrap(&err, "store.RecordFailedLogin")
 	err = s.pool.QueryRow(ctx, `
-		UPDATE users SET
-			locked_until  = CASE WHEN failed_logins + 1 >= $2 THEN now() + $3::interval ELSE locked_until END,
-			failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END
-		WHERE username = $1
-		RETURNING CASE WHEN locked_until > now() THEN locked_until END`, username, max, lockFor).Scan(&lockedUntil)
+		UPDATE users SET failed_logins = 0
+		WHERE username = $1 AND failed_logins >= $2 AND locked_until > now()
+		RETURNING locked_until`, username, max).Scan(&lockedUntil)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	return lockedUntil, err
 }
 
-// ResetFailedLogins clears the count after a successful sign-in.
+// ResetFailedLogins clears the count after a successful sign-in, and the lock the
+// attempt itself set if it was the max-th (BeginLogin): the password was right.
 func (s *Store) ResetFailedLogins(ctx context.Context, username string) (err error) {
 	defer wrap(&err, "store.ResetFailedLogins")
-	_, err = s.pool.Exec(ctx, `UPDATE users SET failed_logins = 0 WHERE username = $1 AND failed_logins <> 0`, username)
+	_, err = s.pool.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1 AND failed_logins <> 0`, username)
 	return err
 }
 

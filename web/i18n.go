@@ -93,6 +93,7 @@ var catalog = map[string][2]string{
 	"login.submit":    {"登录", "Sign in"},
 	"login.failed":    {"用户名或密码错误。", "Wrong username or password."},
 	"login.locked":    {"登录失败次数过多，账号已锁定至 %s。", "Too many failed sign-ins: the account is locked until %s."},
+	"login.throttled": {"登录尝试过于频繁，请稍后再试。", "Too many sign-in attempts from this address; try again in a moment."},
 	"login.channel":   {"接入渠道账号只能使用 API 令牌，不能登录工作台。", "Channel accounts use API tokens and cannot sign in here."},
 	"login.expired":   {"登录已过期，请重新登录。", "Your session ended; please sign in again."},
 	"login.stale":     {"登录页面已过期，请重试。", "The sign-in page expired; please try again."},

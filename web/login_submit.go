@@ -1,13 +1,17 @@
 package web
 
 import (
+	"context"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 
 	"rectify/domain"
+	"rectify/server"
 	"rectify/store"
 )
 
@@ -30,6 +34,10 @@ func (w *Web) loginSubmit(c echo.Context) error {
 	if err != nil || !tokensEqual(c.FormValue(csrfField), ck.Value) || !sameOrigin(c.Request()) {
 		return refuse(http.StatusForbidden, p.L.T("login.stale"))
 	}
+	if ok, wait := w.loginLimit.Allow(server.ClientIP(c)); !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+		return refuse(http.StatusTooManyRequests, p.L.T("login.throttled"))
+	}
 	password := c.FormValue("password")
 	lu, err := w.Store.UserForLogin(ctx, username)
 	if domain.KindOf(err) == domain.KindNotFound || username == "" {
@@ -42,8 +50,18 @@ func (w *Web) loginSubmit(c echo.Context) error {
 	if lu.LockedUntil != nil {
 		return refuse(http.StatusTooManyRequests, p.L.T("login.locked", w.fmtTime(*lu.LockedUntil)))
 	}
+	// The attempt is counted before the password is compared (see BeginLogin).
+	ok, until, err := w.Store.BeginLogin(ctx, username, w.Policy.MaxFailedLogins, w.Policy.LockFor)
+	if err != nil {
+		return w.fail(c, err)
+	}
+	if !ok {
+		return refuse(http.StatusTooManyRequests, p.L.T("login.locked", w.fmtTime(*until)))
+	}
+	// Settled even if the client hangs up: the count must match what was compared.
+	ctx = context.WithoutCancel(ctx)
 	if bcrypt.CompareHashAndPassword([]byte(lu.PasswordHash), []byte(password)) != nil {
-		until, err := w.Store.RecordFailedLogin(ctx, username, w.Policy.MaxFailedLogins, w.Policy.LockFor)
+		until, err := w.Store.RecordFailedLogin(ctx, username, w.Policy.MaxFailedLogins)
 		if err != nil {
 			return w.fail(c, err)
 		}

@@ -122,10 +122,21 @@ func clearCookie(c echo.Context, name, path string) {
 	setCookie(c, name, "", path, -1, http.SameSiteLaxMode)
 }
 
-// localPath keeps a post-sign-in redirect on this site.
+// localPath keeps a post-sign-in redirect on this site: a path of its own, never
+// one a browser could read as another host. Browsers drop tabs and newlines
+// anywhere in a URL and read a backslash as '/', so "/\t/evil.example" is
+// "//evil.example" to them: any control character or backslash is refused.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
-		strings.HasPrefix(p, "/login") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "/login") {
+		return ""
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return ""
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || strings.HasPrefix(p, "//") || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return ""
 	}
 	return p

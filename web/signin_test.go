@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestSignInAndSessions covers the sign-in rules: the form's own CSRF token,
@@ -193,5 +197,95 @@ func TestPhoneNumbers(t *testing.T) {
 	// The API by cookie masks like the API by token.
 	if p := s.signedIn("scjg").apiCall("GET", "/api/v1/ratings/"+s.ticket(tk).RatingID, nil, ""); strings.Contains(p.Body, phone) {
 		t.Errorf("rating by cookie shows the phone to a department: %s", p.Body)
+	}
+}
+
+// Parallel guesses cannot outrun the lockout: each attempt is counted before its
+// password is compared, so of 29 simultaneous wrong passwords at most 4 are
+// answered "wrong", and the account is locked as soon as the 5th is counted, not
+// when the 29 bcrypt comparisons finish: the right password sent while they run
+// finds it locked (issue 15 item 5: all 29 were compared, and the right one,
+// checked against the lock before any of them was counted, signed in).
+func TestParallelGuessesAndPerAddressLimit(t *testing.T) {
+	s := newSite(t)
+	const guesses = 29
+	type form struct {
+		b    *browser
+		csrf string
+	}
+	forms := make([]form, guesses+1)
+	for i := range forms { // the forms first, so only the posts race
+		b := s.browser()
+		m := formToken.FindStringSubmatch(b.get("/login").Body)
+		if m == nil {
+			t.Fatal("sign-in page has no form token")
+		}
+		forms[i] = form{b, m[1]}
+	}
+	post := func(f form, pass string) int {
+		form := url.Values{"_csrf": {f.csrf}, "username": {"sup"}, "password": {pass}}
+		req, _ := http.NewRequest("POST", s.sys.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := f.b.c.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	statuses := make([]int, guesses)
+	var wg sync.WaitGroup
+	for i, f := range forms[:guesses] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = post(f, fmt.Sprintf("wrong-%d", i))
+		}()
+	}
+	// The lock is due once five guesses are counted, long before 29 bcrypt
+	// comparisons end; give it 150 ms, then send the right password anyway.
+	for start := time.Now(); time.Since(start) < 150*time.Millisecond; time.Sleep(5 * time.Millisecond) {
+		var locked bool
+		if err := s.sys.Store.Pool().QueryRow(t.Context(),
+			`SELECT coalesce(locked_until > now(), false) FROM users WHERE username = 'sup'`).Scan(&locked); err != nil || locked {
+			break
+		}
+	}
+	if st := post(forms[guesses], password); st != http.StatusTooManyRequests {
+		t.Errorf("right password while 29 guesses are being checked: status %d, want 429 (locked)", st)
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, st := range statuses {
+		count[st]++
+	}
+	if count[http.StatusUnauthorized] > 4 || count[http.StatusUnauthorized]+count[http.StatusTooManyRequests] != guesses {
+		t.Errorf("29 parallel wrong passwords: statuses %v, want at most 4×401 and the rest 429", count)
+	}
+
+	// The same address keeps posting (other accounts, unknown users): it is slowed
+	// down with 429 and Retry-After, whatever the account.
+	b := s.browser()
+	for i := 0; ; i++ {
+		if i == 60 {
+			t.Fatal("60 more sign-ins from one address in a row were never limited")
+		}
+		m := formToken.FindStringSubmatch(b.get("/login").Body)
+		form := url.Values{"_csrf": {m[1]}, "username": {fmt.Sprintf("nobody-%d", i)}, "password": {"x"}}
+		req, _ := http.NewRequest("POST", s.sys.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == http.StatusTooManyRequests {
+			if !strings.Contains(string(body), "过于频繁") || res.Header.Get("Retry-After") == "" {
+				t.Errorf("per-address limit: body or Retry-After missing: %q %q", res.Header.Get("Retry-After"), body)
+			}
+			break
+		}
 	}
 }

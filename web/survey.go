@@ -48,7 +48,8 @@ func (w *Web) renderSurvey(c echo.Context, status int, d surveyData, errs []stri
 	return w.render(c, status, "survey", p)
 }
 
-// surveyInfo finds the token's ticket; unknown, used and expired look the same.
+// surveyInfo finds the token's ticket; unknown, used, expired and of a round
+// that is over look the same.
 func (w *Web) surveyInfo(c echo.Context) (store.SurveyTokenInfo, bool, error) {
 	raw := c.Param("token")
 	if !surveyTokenPattern.MatchString(raw) {
@@ -61,7 +62,7 @@ func (w *Web) surveyInfo(c echo.Context) (store.SurveyTokenInfo, bool, error) {
 	case err != nil:
 		return info, false, err
 	}
-	return info, !info.Used && w.Now().Before(info.ExpiresAt), nil
+	return info, !info.Used && !info.Over && w.Now().Before(info.ExpiresAt), nil
 }
 
 // surveyAnswer posts the answer to the API's POST /api/v1/surveys/{token}, so a

@@ -45,6 +45,10 @@ func TestLocalPath(t *testing.T) {
 	tests := map[string]string{
 		"/tickets?q=1": "/tickets?q=1", "/": "/", "": "", "//evil.example": "", "/\\evil.example": "",
 		"https://evil.example/": "", "tickets": "", "/login?next=/x": "", "/a\r\nSet-Cookie: x": "",
+		// Browsers drop tab, CR and LF and read '\\' as '/': each of these is //evil.example to them.
+		"/\t/evil.example": "", "/\n/evil.example": "", "/\r/evil.example": "", "\t//evil.example": "",
+		"/\\/evil.example": "", "/x\\..\\..\\": "", "/\x00/evil.example": "", "/\x7f/evil": "",
+		"/tickets/GD1?tab=events#e3": "/tickets/GD1?tab=events#e3",
 	}
 	for in, want := range tests {
 		if got := localPath(in); got != want {

@@ -19,6 +19,7 @@ import (
 
 	"rectify/calendar"
 	"rectify/domain"
+	"rectify/server"
 	"rectify/store"
 )
 
@@ -35,6 +36,11 @@ type Policy struct {
 	SessionTTL      time.Duration // a session's longest life (default 12h)
 	IdleTimeout     time.Duration // a session ends after this long unused (default 2h)
 	PageSize        int           // rows per list page (default 20)
+	// Sign-in attempts per client address: LoginBurst at once, then one every
+	// LoginEvery (defaults 40 and 1s). Offices share an address, so it is generous;
+	// it bounds password spraying across accounts and the bcrypt work one client causes.
+	LoginBurst int
+	LoginEvery time.Duration
 }
 
 func (p Policy) withDefaults() Policy {
@@ -53,6 +59,12 @@ func (p Policy) withDefaults() Policy {
 	if p.PageSize <= 0 {
 		p.PageSize = 20
 	}
+	if p.LoginBurst <= 0 {
+		p.LoginBurst = 40
+	}
+	if p.LoginEvery <= 0 {
+		p.LoginEvery = time.Second
+	}
 	return p
 }
 
@@ -69,8 +81,9 @@ type Deps struct {
 // Web holds the parsed pages and their dependencies.
 type Web struct {
 	Deps
-	pages  map[string]pageTemplate
-	static map[string]staticFile
+	pages      map[string]pageTemplate
+	static     map[string]staticFile
+	loginLimit *server.RateLimiter // sign-in attempts per client address
 }
 
 // Register adds the pages to e. It panics on a broken template: a binary that
@@ -86,7 +99,7 @@ func Register(e *echo.Echo, d Deps) *Web {
 		d.Log = slog.Default()
 	}
 	d.Policy = d.Policy.withDefaults()
-	w := &Web{Deps: d}
+	w := &Web{Deps: d, loginLimit: server.NewRateLimiter(1/d.Policy.LoginEvery.Seconds(), d.Policy.LoginBurst)}
 	w.static = loadStatic()
 	w.pages = mustParsePages(w.funcs())
 
