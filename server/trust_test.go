@@ -301,3 +301,65 @@ func cookieCall(t *testing.T, srv *httptest.Server, session, method, path string
 	b, _ := io.ReadAll(resp.Body)
 	return got{resp.StatusCode, resp.Header, b}
 }
+
+// TestChannelsCannotBlockOrProbeEachOther: a channel user bound to its channel
+// and id prefix submits only those; no one else can take an id in its prefix; a
+// channel's retry counts only for its own rating (issue 15, item 13).
+func TestChannelsCannotBlockOrProbeEachOther(t *testing.T) {
+	srv, st := trustServer(t)
+	admin := tok("admin")
+	want := func(g got, status int, contains ...string) {
+		t.Helper()
+		if g.status != status {
+			t.Fatalf("status %d, want %d: %s", g.status, status, g.body)
+		}
+		for _, c := range contains {
+			if !strings.Contains(string(g.body), c) {
+				t.Errorf("%s lacks %q", g.body, c)
+			}
+		}
+	}
+	user := func(name, channel, prefix string) string {
+		return `{"username": "` + name + `", "password": "correct-horse-9", "role": "channel", "channel": "` + channel +
+			`", "rating_id_prefix": "` + prefix + `"}`
+	}
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("js-web", "web", "JS-WEB-")), 201, `"rating_id_prefix":"JS-WEB-"`)
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("js-kiosk", "kiosk", "JS-KIOSK-")), 201)
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("overlap", "web", "JS-")), 409, "prefix_taken")
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("longer", "web", "JS-WEB-2026")), 409, "prefix_taken")
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("nochannel", "", "NC-")), 422, "rating_id_prefix")
+	want(call(t, srv, admin, "POST", "/api/v1/users", `{"username": "d1", "password": "correct-horse-9", "role": "supervisor", "channel": "web"}`), 422, "channel")
+	for _, u := range []string{"js-web", "js-kiosk"} {
+		if err := st.CreateToken(context.Background(), u, tok(u)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rating := func(id, channel string) string {
+		return `{"id": "` + id + `", "channel": "` + channel + `", "level": "satisfied", "department_code": "D-A"}`
+	}
+	// Another bound channel, an unbound one, and the call center cannot take the id.
+	want(call(t, srv, tok("js-kiosk"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "kiosk")), 422, `"field":"id"`)
+	want(call(t, srv, tok("portal"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "web")), 422, "reserved")
+	want(call(t, srv, tok("cc"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "hotline")), 422, "reserved")
+	// The owner's rating is then stored, and its retry is 200.
+	want(call(t, srv, tok("js-web"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "web")), 201)
+	want(call(t, srv, tok("js-web"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "web")), 200)
+	// A bound channel sends its channel and prefix only.
+	want(call(t, srv, tok("js-web"), "POST", "/api/v1/ratings", rating("JS-WEB-2", "kiosk")), 422, `"field":"channel"`)
+	want(call(t, srv, tok("js-web"), "POST", "/api/v1/ratings", rating("OTHER-1", "web")), 422, "must begin with JS-WEB-")
+	// The batch applies the same rules item by item.
+	want(call(t, srv, tok("js-kiosk"), "POST", "/api/v1/ratings/batch", `{"ratings": [`+rating("JS-KIOSK-1", "kiosk")+`,`+
+		rating("JS-WEB-3", "kiosk")+`]}`), 200, `"id":"JS-KIOSK-1","status":201`, `"id":"JS-WEB-3","status":422`)
+	// Outside any prefix, a channel's same body under another's id is 409, not a 200
+	// that would name the stored rating.
+	want(call(t, srv, tok("cc"), "POST", "/api/v1/ratings", rating("FREE-1", "hotline")), 201)
+	if err := st.CreateUser(context.Background(), domain.User{Username: "portal2", Role: domain.RoleChannel}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateToken(context.Background(), "portal2", tok("portal2")); err != nil {
+		t.Fatal(err)
+	}
+	want(call(t, srv, tok("portal"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 201)
+	want(call(t, srv, tok("portal"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 200)
+	want(call(t, srv, tok("portal2"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 409, "rating_conflict")
+}
