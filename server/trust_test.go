@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"rectify/domain"
 	"rectify/internal/testenv"
 	"rectify/server"
+	"rectify/stats"
 	"rectify/store"
 )
 
@@ -362,4 +364,77 @@ func TestChannelsCannotBlockOrProbeEachOther(t *testing.T) {
 	want(call(t, srv, tok("portal"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 201)
 	want(call(t, srv, tok("portal"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 200)
 	want(call(t, srv, tok("portal2"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 409, "rating_conflict")
+}
+
+// TestDepartmentsSeeNoCaseSampling: a department user's call-back figures are
+// one ended month at a time, and suppressed under campaigns.MinCases cases; a
+// supervisor still sees any days (issue 15, item 15).
+func TestDepartmentsSeeNoCaseSampling(t *testing.T) {
+	srv, st := trustServer(t)
+	now := time.Now().In(stats.Zone)
+	thisMonth := time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, stats.Zone)
+	lastMonth, twoAgo := thisMonth.AddDate(0, -1, 0), thisMonth.AddDate(0, -2, 0)
+	var cs []store.NewCase
+	add := func(n int, at time.Time, tag string) {
+		for i := 0; i < n; i++ {
+			no := fmt.Sprintf("CASE-%s-%02d", tag, i)
+			h := sha256.Sum256([]byte(no))
+			cs = append(cs, store.NewCase{CaseNo: no, ServiceItemCode: "SI-1", ServiceItemName: "营业执照", DepartmentCode: "D-A",
+				Channel: "hall", FinishedAt: at.Add(time.Duration(i) * time.Minute), ApplicantName: "申请人",
+				ApplicantPhone: fmt.Sprintf("1390000%04d", i), BodyHash: h[:], SubmittedBy: "portal"})
+		}
+	}
+	add(25, twoAgo, "old")
+	add(5, lastMonth, "last")
+	recent := now.Add(-time.Minute)
+	if recent.Month() != now.Month() { // just after midnight on the 1st
+		recent = now
+	}
+	add(3, recent, "now")
+	if _, err := st.CreateCases(context.Background(), cs); err != nil {
+		t.Fatal(err)
+	}
+	type figures struct {
+		From, To, Granularity string
+		Departments           []struct {
+			Cases, Picked int
+			Coverage      *float64
+			Suppressed    bool
+		}
+	}
+	get := func(who, query string) figures {
+		t.Helper()
+		g := call(t, srv, tok(who), "GET", "/api/v1/stats/callbacks"+query, "")
+		if g.status != 200 {
+			t.Fatalf("%s %s: %d %s", who, query, g.status, g.body)
+		}
+		var f figures
+		decodeInto(t, g.body, &f)
+		return f
+	}
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	monthEnd := func(m time.Time) string { return day(m.AddDate(0, 1, -1)) }
+
+	// Today, or the running month: the last ended month instead, suppressed (5 cases).
+	f := get("depa", "?from="+day(now)+"&to="+day(now))
+	if f.Granularity != "month" || f.From != day(lastMonth) || f.To != monthEnd(lastMonth) {
+		t.Errorf("a department asking for today gets %s..%s by %s, want the whole last month", f.From, f.To, f.Granularity)
+	}
+	if len(f.Departments) != 1 || f.Departments[0].Cases != 5 || !f.Departments[0].Suppressed || f.Departments[0].Picked != 0 {
+		t.Errorf("5 cases: %+v, want the sampling suppressed", f.Departments)
+	}
+	// An ended month with enough cases is shown whole; a range gives the month of `to`.
+	f = get("depa", "?from="+day(twoAgo)+"&to="+day(twoAgo))
+	if f.From != day(twoAgo) || f.To != monthEnd(twoAgo) || len(f.Departments) != 1 || f.Departments[0].Cases != 25 ||
+		f.Departments[0].Suppressed {
+		t.Errorf("month of 25 cases: %+v", f)
+	}
+	if f = get("depa", "?from="+day(twoAgo)+"&to="+monthEnd(lastMonth)); f.From != day(lastMonth) {
+		t.Errorf("a two-month range: %s..%s, want the month of to only", f.From, f.To)
+	}
+	// Supervisors keep any days.
+	f = get("sup", "?from="+day(now)+"&to="+day(now))
+	if f.Granularity != "day" || len(f.Departments) != 1 || f.Departments[0].Cases != 3 || f.Departments[0].Suppressed {
+		t.Errorf("supervisor, today: %+v", f)
+	}
 }
