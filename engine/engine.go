@@ -46,6 +46,8 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 		TaskQueue:                e.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			temporal.NewSearchAttributeKeyKeyword(workflows.SATicket).ValueSet(t.Number)),
 	}, workflows.Rectification, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
@@ -57,7 +59,14 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 // Act sends one action to a ticket's workflow and waits until it is written.
 // Rejections come back as domain errors with the workflow's own code.
 func (e *Engine) Act(ctx context.Context, ref store.TicketRef, action string, req workflows.ActionRequest) error {
-	err := e.update(ctx, ref, action, req)
+	return e.ActOnce(ctx, ref, action, "", req)
+}
+
+// ActOnce is Act with an Update ID: Temporal applies an Update ID once per run, so
+// a retry of the same request (after a lost answer) waits for the first outcome
+// instead of acting twice. An empty updateID lets the SDK choose a fresh one.
+func (e *Engine) ActOnce(ctx context.Context, ref store.TicketRef, action, updateID string, req workflows.ActionRequest) error {
+	err := e.update(ctx, ref, action, updateID, req)
 	if isNotFound(err) && ref.Status != domain.StatusClosed {
 		// The ticket exists but its workflow does not (a crash between the two
 		// stores): start it now rather than wait for the reconciler.
@@ -68,13 +77,14 @@ func (e *Engine) Act(ctx context.Context, ref store.TicketRef, action string, re
 		if serr := e.Start(ctx, ts); serr != nil {
 			return unavailable(serr)
 		}
-		err = e.update(ctx, ref, action, req)
+		err = e.update(ctx, ref, action, updateID, req)
 	}
 	return e.translate(ref, action, err)
 }
 
-func (e *Engine) update(ctx context.Context, ref store.TicketRef, action string, req workflows.ActionRequest) error {
+func (e *Engine) update(ctx context.Context, ref store.TicketRef, action, updateID string, req workflows.ActionRequest) error {
 	h, err := e.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID:     updateID,
 		WorkflowID:   workflows.WorkflowID(ref.RatingID),
 		UpdateName:   action,
 		Args:         []any{req},

@@ -62,6 +62,7 @@ func New(d Deps) *Server {
 	// (see ClientIP): per-IP limits must not be dodged by a forged header.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(securityHeaders())
+	e.Use(limitBodies)
 	e.Use(unescapeParams)
 	e.Use(s.logRequests)
 	e.Use(limitSurveys(NewRateLimiter(surveyRate, surveyBurst)))
@@ -165,7 +166,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else if errors.As(err, &he) {
 		status = he.Code
 		body.Error.Code = map[int]string{404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
-			400: "bad_request", 429: "rate_limited"}[status]
+			400: "bad_request", 415: "unsupported_media_type", 429: "rate_limited"}[status]
 		if body.Error.Code == "" {
 			body.Error.Code = "http_error"
 		}

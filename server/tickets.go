@@ -218,6 +218,10 @@ func (s *Server) act(c echo.Context) error {
 	if !slices.Contains(roles, u.Role) {
 		return domain.ErrForbidden
 	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	var in actionIn
 	if err := decodeStrict(c, &in); err != nil {
 		return err
@@ -234,6 +238,9 @@ func (s *Server) act(c echo.Context) error {
 		if !ok {
 			return domain.Invalid("invalid_action", []domain.FieldError{{Field: "department_code", Message: "unknown department"}})
 		}
+	}
+	if key != "" {
+		return s.actOnce(c, ref, action, key, in, q)
 	}
 	if err := s.Engine.Act(ctx, ref, action, q); err != nil {
 		return err

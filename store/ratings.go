@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -346,7 +347,7 @@ func (g *ratingGroup) create(ctx context.Context, s *Store, r NewRating) (Rating
 	// another writer took it already) or another writer finishes this one first.
 	select {
 	case g.slots <- struct{}{}:
-		g.write(ctx, s)
+		g.write(ctx, s, it)
 		<-g.slots
 	case <-it.done:
 	case <-ctx.Done():
@@ -375,14 +376,21 @@ func (g *ratingGroup) drop(it *groupedRating) {
 
 // write takes up to groupMax pending ratings with distinct ids (CreateRatings needs
 // them unique; a repeat waits for the next group) and stores them in one call.
-func (g *ratingGroup) write(ctx context.Context, s *Store) {
+// The writer's own item goes first when still pending: the writer then waits only
+// for its own write, so a repeat of an id, or the 257th item, can never be left
+// behind with no writer coming for it.
+func (g *ratingGroup) write(ctx context.Context, s *Store, own *groupedRating) {
 	g.mu.Lock()
 	var (
 		batch []*groupedRating
 		rest  []*groupedRating
 		seen  = map[string]bool{}
 	)
-	for _, it := range g.pending {
+	queue := g.pending
+	if i := slices.Index(queue, own); i > 0 {
+		queue = append([]*groupedRating{own}, slices.Delete(slices.Clone(queue), i, i+1)...)
+	}
+	for _, it := range queue {
 		if len(batch) < groupMax && !seen[it.r.ID] {
 			seen[it.r.ID] = true
 			batch = append(batch, it)

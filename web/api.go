@@ -31,6 +31,11 @@ func (r apiResult) ok() bool { return r.Status >= 200 && r.Status < 300 }
 // user (their session cookie and CSRF token), so the page gets exactly the API's
 // roles, department visibility, validation and workflow path.
 func (w *Web) callAPI(c echo.Context, method, path string, body any) apiResult {
+	return w.callAPIWith(c, method, path, body, nil)
+}
+
+// callAPIWith is callAPI with extra request headers (empty values are skipped).
+func (w *Web) callAPIWith(c echo.Context, method, path string, body any, hdr http.Header) apiResult {
 	var rd io.Reader = http.NoBody
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -45,6 +50,11 @@ func (w *Web) callAPI(c echo.Context, method, path string, body any) apiResult {
 	}
 	req.Host = c.Request().Host
 	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	for k, vs := range hdr {
+		if len(vs) > 0 && vs[0] != "" {
+			req.Header.Set(k, vs[0])
+		}
+	}
 	if s := sessionOf(c); s != nil {
 		req.AddCookie(&http.Cookie{Name: sessionCookieName, Value: s.raw})
 		req.Header.Set(server.CSRFHeader, s.CSRFToken)

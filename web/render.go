@@ -85,7 +85,8 @@ func mustParsePages(funcs template.FuncMap) map[string]pageTemplate {
 
 func (w *Web) funcs() template.FuncMap {
 	return template.FuncMap{
-		"static": w.staticURL,
+		"static":  w.staticURL,
+		"idemKey": newIdemKey,
 		"when": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:

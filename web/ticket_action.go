@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,7 +11,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rectify/domain"
+	"rectify/server"
 )
+
+// newIdemKey is a fresh Idempotency-Key for one render of an action form, so a
+// double submit or a resubmit after a lost answer acts once.
+func newIdemKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read does not fail
+	return hex.EncodeToString(b)
+}
 
 // Form fields of the action forms, by the type the API takes them in.
 var (
@@ -43,7 +54,8 @@ func (w *Web) ticketAction(c echo.Context) error {
 	if body["reached"] == false {
 		delete(body, "level") // a call nobody answered has no verdict
 	}
-	res := w.callAPI(c, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(number)+"/"+url.PathEscape(action), body)
+	res := w.callAPIWith(c, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(number)+"/"+url.PathEscape(action), body,
+		http.Header{server.IdempotencyHeader: {c.FormValue("_idem")}})
 	if res.ok() {
 		return redirectDone(c, "/tickets/"+url.PathEscape(number), "act.done", "")
 	}

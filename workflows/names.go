@@ -44,6 +44,9 @@ const (
 	SADepartment = "RectifyDepartment" // Keyword
 	SADueAt      = "RectifyDueAt"      // Datetime
 	SAOverdue    = "RectifyOverdue"    // Bool
+	// SATicket is the ticket number, set once when the workflow starts (engine.Start),
+	// so that Temporal's UI finds a ticket's workflow by the number people quote.
+	SATicket = "RectifyTicket" // Keyword
 )
 
 // Policy holds the configurable rules a ticket is run by. It travels in the
@@ -101,8 +104,10 @@ type ActionRequest struct {
 	TokenHash      []byte       `json:"token_hash,omitempty"`      // answer_survey
 }
 
-// SearchAttributes are registered with the namespace by `rectify dev` and tests.
+// SearchAttributes are registered with the namespace by `rectify migrate`, `rectify
+// dev` and tests; `rectify worker` refuses to poll until they are.
 var SearchAttributes = map[string]enumspb.IndexedValueType{
+	SATicket:     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	SAStatus:     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	SADepartment: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	SADueAt:      enumspb.INDEXED_VALUE_TYPE_DATETIME,
