@@ -60,6 +60,9 @@ type Figures struct {
 	ReachRate      *float64     `json:"reach_rate"` // reached / called
 	CalledBack     Satisfaction `json:"called_back"`
 	SelfSubmitted  Satisfaction `json:"self_submitted"`
+	// Suppressed: shown to a department, too few cases to show the sampling
+	// figures (disclosure.go); they are zero and null.
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 // Satisfaction summarises a set of ratings.

@@ -38,6 +38,10 @@ type User struct {
 	DepartmentCode string `json:"department_code,omitempty"`
 	DisplayName    string `json:"display_name,omitempty"`
 	Disabled       bool   `json:"disabled"` // signs in and authenticates no more
+	// A channel user bound to a rating channel submits ratings of that channel only,
+	// with ids that begin with RatingIDPrefix; empty for unbound (older) users.
+	Channel        Channel `json:"channel,omitempty"`
+	RatingIDPrefix string  `json:"rating_id_prefix,omitempty"`
 }
 
 // Actor is the user as the performer of an action.

@@ -51,6 +51,9 @@ type newUser struct {
 	Role           domain.Role `json:"role"`
 	DepartmentCode string      `json:"department_code"`
 	DisplayName    string      `json:"display_name"`
+	// For role channel: the channel and id prefix its ratings must carry (sources.go).
+	Channel        domain.Channel `json:"channel"`
+	RatingIDPrefix string         `json:"rating_id_prefix"`
 }
 
 func (s *Server) createUser(c echo.Context) error {
@@ -83,6 +86,7 @@ func (s *Server) createUser(c echo.Context) error {
 			fs = append(fs, domain.FieldError{Field: "department_code", Message: "unknown department"})
 		}
 	}
+	fs = append(fs, checkBinding(nu)...)
 	if fs != nil {
 		return domain.Invalid("invalid_user", fs)
 	}
@@ -90,11 +94,14 @@ func (s *Server) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u := domain.User{Username: nu.Username, Role: nu.Role, DepartmentCode: nu.DepartmentCode, DisplayName: nu.DisplayName}
+	u := domain.User{Username: nu.Username, Role: nu.Role, DepartmentCode: nu.DepartmentCode, DisplayName: nu.DisplayName,
+		Channel: nu.Channel, RatingIDPrefix: nu.RatingIDPrefix}
 	if err := s.Store.CreateUser(ctx, u, string(hash)); err != nil {
 		return err
 	}
-	if err := s.audit(c, "user.create", "user:"+u.Username, map[string]string{"role": string(u.Role), "department_code": u.DepartmentCode}); err != nil {
+	s.sources.clear()
+	if err := s.audit(c, "user.create", "user:"+u.Username, map[string]string{"role": string(u.Role),
+		"department_code": u.DepartmentCode, "channel": string(u.Channel), "rating_id_prefix": u.RatingIDPrefix}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, u)

@@ -13,6 +13,7 @@ import (
 
 	"rectify/campaigns"
 	"rectify/domain"
+	"rectify/stats"
 	"rectify/store"
 	"rectify/workflows"
 )
@@ -463,12 +464,24 @@ func (s *Server) callbackStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	dept := userOf(c).Role == domain.RoleDepartment
+	if dept { // one ended month, suppressed under a minimum (campaigns/disclosure.go)
+		f.From, f.To = campaigns.DepartmentMonth(f.To, stats.Day(s.clock()))
+	}
 	from, to := f.Span()
 	counts, err := s.Store.CallbackFigures(c.Request().Context(), from, to, f.Department)
 	if err != nil {
 		return err
 	}
 	depts, total := campaigns.Report(counts)
+	granularity := "day"
+	if dept {
+		granularity = "month"
+		for i := range depts {
+			depts[i] = campaigns.ForDepartment(depts[i])
+		}
+		total = campaigns.ForDepartment(total)
+	}
 	return c.JSON(http.StatusOK, map[string]any{"from": f.From.Format(time.DateOnly), "to": f.To.Format(time.DateOnly),
-		"departments": depts, "total": total})
+		"granularity": granularity, "departments": depts, "total": total})
 }

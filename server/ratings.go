@@ -150,7 +150,13 @@ func (s *Server) createRating(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	nr.SubmittedBy = userOf(c).Username
+	src, err := s.sourceRules(c)
+	if err != nil {
+		return err
+	}
+	if err := src.check(&nr); err != nil {
+		return err
+	}
 	res, err := s.storeRatings(c.Request().Context(), []store.NewRating{nr})
 	if err != nil {
 		return err
@@ -253,6 +259,10 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 			Message: fmt.Sprintf("at most %d per batch, got %d", maxBatch, len(in.Ratings))}})
 	}
 	now := s.clock()
+	src, err := s.sourceRules(c)
+	if err != nil {
+		return err
+	}
 	results := make([]batchResult, len(in.Ratings))
 	var (
 		waves [][]store.NewRating // waves[k] holds the k-th occurrence of each id
@@ -261,11 +271,13 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 	)
 	for i, raw := range in.Ratings {
 		nr, err := parseRating(raw, now)
+		if err == nil {
+			err = src.check(&nr)
+		}
 		if err != nil {
 			results[i] = batchResult{ID: idOf(raw), Status: http.StatusUnprocessableEntity, Error: payload(err)}
 			continue
 		}
-		nr.SubmittedBy = userOf(c).Username
 		k := seen[nr.ID]
 		seen[nr.ID]++
 		if k == len(waves) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"rectify/domain"
 	"rectify/internal/testenv"
 	"rectify/server"
+	"rectify/stats"
 	"rectify/store"
 )
 
@@ -300,4 +302,139 @@ func cookieCall(t *testing.T, srv *httptest.Server, session, method, path string
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return got{resp.StatusCode, resp.Header, b}
+}
+
+// TestChannelsCannotBlockOrProbeEachOther: a channel user bound to its channel
+// and id prefix submits only those; no one else can take an id in its prefix; a
+// channel's retry counts only for its own rating (issue 15, item 13).
+func TestChannelsCannotBlockOrProbeEachOther(t *testing.T) {
+	srv, st := trustServer(t)
+	admin := tok("admin")
+	want := func(g got, status int, contains ...string) {
+		t.Helper()
+		if g.status != status {
+			t.Fatalf("status %d, want %d: %s", g.status, status, g.body)
+		}
+		for _, c := range contains {
+			if !strings.Contains(string(g.body), c) {
+				t.Errorf("%s lacks %q", g.body, c)
+			}
+		}
+	}
+	user := func(name, channel, prefix string) string {
+		return `{"username": "` + name + `", "password": "correct-horse-9", "role": "channel", "channel": "` + channel +
+			`", "rating_id_prefix": "` + prefix + `"}`
+	}
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("js-web", "web", "JS-WEB-")), 201, `"rating_id_prefix":"JS-WEB-"`)
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("js-kiosk", "kiosk", "JS-KIOSK-")), 201)
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("overlap", "web", "JS-")), 409, "prefix_taken")
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("longer", "web", "JS-WEB-2026")), 409, "prefix_taken")
+	want(call(t, srv, admin, "POST", "/api/v1/users", user("nochannel", "", "NC-")), 422, "rating_id_prefix")
+	want(call(t, srv, admin, "POST", "/api/v1/users", `{"username": "d1", "password": "correct-horse-9", "role": "supervisor", "channel": "web"}`), 422, "channel")
+	for _, u := range []string{"js-web", "js-kiosk"} {
+		if err := st.CreateToken(context.Background(), u, tok(u)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rating := func(id, channel string) string {
+		return `{"id": "` + id + `", "channel": "` + channel + `", "level": "satisfied", "department_code": "D-A"}`
+	}
+	// Another bound channel, an unbound one, and the call center cannot take the id.
+	want(call(t, srv, tok("js-kiosk"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "kiosk")), 422, `"field":"id"`)
+	want(call(t, srv, tok("portal"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "web")), 422, "reserved")
+	want(call(t, srv, tok("cc"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "hotline")), 422, "reserved")
+	// The owner's rating is then stored, and its retry is 200.
+	want(call(t, srv, tok("js-web"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "web")), 201)
+	want(call(t, srv, tok("js-web"), "POST", "/api/v1/ratings", rating("JS-WEB-20261125-000123", "web")), 200)
+	// A bound channel sends its channel and prefix only.
+	want(call(t, srv, tok("js-web"), "POST", "/api/v1/ratings", rating("JS-WEB-2", "kiosk")), 422, `"field":"channel"`)
+	want(call(t, srv, tok("js-web"), "POST", "/api/v1/ratings", rating("OTHER-1", "web")), 422, "must begin with JS-WEB-")
+	// The batch applies the same rules item by item.
+	want(call(t, srv, tok("js-kiosk"), "POST", "/api/v1/ratings/batch", `{"ratings": [`+rating("JS-KIOSK-1", "kiosk")+`,`+
+		rating("JS-WEB-3", "kiosk")+`]}`), 200, `"id":"JS-KIOSK-1","status":201`, `"id":"JS-WEB-3","status":422`)
+	// Outside any prefix, a channel's same body under another's id is 409, not a 200
+	// that would name the stored rating.
+	want(call(t, srv, tok("cc"), "POST", "/api/v1/ratings", rating("FREE-1", "hotline")), 201)
+	if err := st.CreateUser(context.Background(), domain.User{Username: "portal2", Role: domain.RoleChannel}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateToken(context.Background(), "portal2", tok("portal2")); err != nil {
+		t.Fatal(err)
+	}
+	want(call(t, srv, tok("portal"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 201)
+	want(call(t, srv, tok("portal"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 200)
+	want(call(t, srv, tok("portal2"), "POST", "/api/v1/ratings", rating("FREE-2", "web")), 409, "rating_conflict")
+}
+
+// TestDepartmentsSeeNoCaseSampling: a department user's call-back figures are
+// one ended month at a time, and suppressed under campaigns.MinCases cases; a
+// supervisor still sees any days (issue 15, item 15).
+func TestDepartmentsSeeNoCaseSampling(t *testing.T) {
+	srv, st := trustServer(t)
+	now := time.Now().In(stats.Zone)
+	thisMonth := time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, stats.Zone)
+	lastMonth, twoAgo := thisMonth.AddDate(0, -1, 0), thisMonth.AddDate(0, -2, 0)
+	var cs []store.NewCase
+	add := func(n int, at time.Time, tag string) {
+		for i := 0; i < n; i++ {
+			no := fmt.Sprintf("CASE-%s-%02d", tag, i)
+			h := sha256.Sum256([]byte(no))
+			cs = append(cs, store.NewCase{CaseNo: no, ServiceItemCode: "SI-1", ServiceItemName: "营业执照", DepartmentCode: "D-A",
+				Channel: "hall", FinishedAt: at.Add(time.Duration(i) * time.Minute), ApplicantName: "申请人",
+				ApplicantPhone: fmt.Sprintf("1390000%04d", i), BodyHash: h[:], SubmittedBy: "portal"})
+		}
+	}
+	add(25, twoAgo, "old")
+	add(5, lastMonth, "last")
+	recent := now.Add(-time.Minute)
+	if recent.Month() != now.Month() { // just after midnight on the 1st
+		recent = now
+	}
+	add(3, recent, "now")
+	if _, err := st.CreateCases(context.Background(), cs); err != nil {
+		t.Fatal(err)
+	}
+	type figures struct {
+		From, To, Granularity string
+		Departments           []struct {
+			Cases, Picked int
+			Coverage      *float64
+			Suppressed    bool
+		}
+	}
+	get := func(who, query string) figures {
+		t.Helper()
+		g := call(t, srv, tok(who), "GET", "/api/v1/stats/callbacks"+query, "")
+		if g.status != 200 {
+			t.Fatalf("%s %s: %d %s", who, query, g.status, g.body)
+		}
+		var f figures
+		decodeInto(t, g.body, &f)
+		return f
+	}
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	monthEnd := func(m time.Time) string { return day(m.AddDate(0, 1, -1)) }
+
+	// Today, or the running month: the last ended month instead, suppressed (5 cases).
+	f := get("depa", "?from="+day(now)+"&to="+day(now))
+	if f.Granularity != "month" || f.From != day(lastMonth) || f.To != monthEnd(lastMonth) {
+		t.Errorf("a department asking for today gets %s..%s by %s, want the whole last month", f.From, f.To, f.Granularity)
+	}
+	if len(f.Departments) != 1 || f.Departments[0].Cases != 5 || !f.Departments[0].Suppressed || f.Departments[0].Picked != 0 {
+		t.Errorf("5 cases: %+v, want the sampling suppressed", f.Departments)
+	}
+	// An ended month with enough cases is shown whole; a range gives the month of `to`.
+	f = get("depa", "?from="+day(twoAgo)+"&to="+day(twoAgo))
+	if f.From != day(twoAgo) || f.To != monthEnd(twoAgo) || len(f.Departments) != 1 || f.Departments[0].Cases != 25 ||
+		f.Departments[0].Suppressed {
+		t.Errorf("month of 25 cases: %+v", f)
+	}
+	if f = get("depa", "?from="+day(twoAgo)+"&to="+monthEnd(lastMonth)); f.From != day(lastMonth) {
+		t.Errorf("a two-month range: %s..%s, want the month of to only", f.From, f.To)
+	}
+	// Supervisors keep any days.
+	f = get("sup", "?from="+day(now)+"&to="+day(now))
+	if f.Granularity != "day" || len(f.Departments) != 1 || f.Departments[0].Cases != 3 || f.Departments[0].Suppressed {
+		t.Errorf("supervisor, today: %+v", f)
+	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"time"
 
@@ -151,12 +150,4 @@ func (s *Store) ListAudit(ctx context.Context, cursor string, limit int) (es []A
 		next = strconv.FormatInt(es[len(es)-1].ID, 10)
 	}
 	return es, next, nil
-}
-
-// userNotFound maps no rows to domain.ErrNotFound.
-func userNotFound(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.ErrNotFound
-	}
-	return err
 }

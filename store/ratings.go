@@ -18,6 +18,10 @@ type NewRating struct {
 	domain.Rating
 	BodyHash    []byte
 	SubmittedBy string
+	// OnlyOwn: the id counts as a retry only if SubmittedBy stored it; another
+	// submitter's rating under the id is a conflict, whatever the body, so a
+	// channel learns nothing of another's ratings (no ticket number, no 200).
+	OnlyOwn bool
 }
 
 // Outcome of storing one rating.
@@ -78,7 +82,7 @@ func (s *Store) CreateRatings(ctx context.Context, rs []NewRating) (res []Rating
 				continue
 			}
 			p := prior[r.ID]
-			if !bytes.Equal(p.hash, r.BodyHash) {
+			if !bytes.Equal(p.hash, r.BodyHash) || (r.OnlyOwn && p.submittedBy != r.SubmittedBy) {
 				res[i].Outcome = Conflict
 				continue
 			}
@@ -164,8 +168,9 @@ func pgTextArray(xs []string) string {
 }
 
 type prior struct {
-	hash   []byte
-	ticket *TicketStart
+	hash        []byte
+	submittedBy string
+	ticket      *TicketStart
 }
 
 func priorRatings(ctx context.Context, tx pgx.Tx, ids []string) (map[string]prior, error) {
@@ -174,7 +179,7 @@ func priorRatings(ctx context.Context, tx pgx.Tx, ids []string) (map[string]prio
 		return out, nil
 	}
 	rows, err := tx.Query(ctx, `
-		SELECT r.id, r.body_hash, t.number, t.department_code, t.status <> 'pending_dispatch',
+		SELECT r.id, r.body_hash, r.submitted_by, t.number, t.department_code, t.status <> 'pending_dispatch',
 		       r.citizen_phone <> '' AND NOT r.citizen_anonymous, t.workflow_started, t.created_at
 		FROM ratings r LEFT JOIN tickets t ON t.rating_id = r.id
 		WHERE r.id = ANY($1)`, ids)
@@ -190,7 +195,7 @@ func priorRatings(ctx context.Context, tx pgx.Tx, ids []string) (map[string]prio
 			started           *bool
 			created           *time.Time
 		)
-		if err := rows.Scan(&id, &p.hash, &number, &dept, &dispatched, &reach, &started, &created); err != nil {
+		if err := rows.Scan(&id, &p.hash, &p.submittedBy, &number, &dept, &dispatched, &reach, &started, &created); err != nil {
 			return nil, err
 		}
 		if number != nil {

@@ -50,19 +50,37 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User, passwordHash stri
 	if u.DepartmentCode != "" {
 		dept = &u.DepartmentCode
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO users (username, password_hash, role, department_code, display_name)
-		VALUES ($1, $2, $3, $4, $5)`, u.Username, passwordHash, u.Role, dept, u.DisplayName)
-	if isUniqueViolation(err) {
-		return domain.E(domain.KindConflict, "user_exists", "user %s already exists", u.Username)
-	}
-	return err
+	return s.Transact(ctx, func(tx pgx.Tx) error {
+		if u.RatingIDPrefix != "" {
+			// Prefixes must not overlap, or one source could take ids of another: checked
+			// under a lock so that two creations cannot both pass.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7332202)`); err != nil {
+				return err
+			}
+			var other string
+			err := tx.QueryRow(ctx, `SELECT username FROM users WHERE rating_id_prefix <> ''
+				AND (starts_with(rating_id_prefix, $1) OR starts_with($1, rating_id_prefix)) LIMIT 1`, u.RatingIDPrefix).Scan(&other)
+			if err == nil {
+				return domain.E(domain.KindConflict, "prefix_taken", "rating_id_prefix overlaps another source's prefix")
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO users (username, password_hash, role, department_code, display_name, channel, rating_id_prefix)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, u.Username, passwordHash, u.Role, dept, u.DisplayName, u.Channel, u.RatingIDPrefix)
+		if isUniqueViolation(err) {
+			return domain.E(domain.KindConflict, "user_exists", "user %s already exists", u.Username)
+		}
+		return err
+	})
 }
 
 func (s *Store) GetUser(ctx context.Context, username string) (u domain.User, passwordHash string, err error) {
 	var dept *string
-	err = s.pool.QueryRow(ctx, `SELECT username, role, department_code, display_name, disabled_at IS NOT NULL, password_hash
-		FROM users WHERE username = $1`,
-		username).Scan(&u.Username, &u.Role, &dept, &u.DisplayName, &u.Disabled, &passwordHash)
+	err = s.pool.QueryRow(ctx, `SELECT username, role, department_code, display_name, disabled_at IS NOT NULL,
+		channel, rating_id_prefix, password_hash FROM users WHERE username = $1`,
+		username).Scan(&u.Username, &u.Role, &dept, &u.DisplayName, &u.Disabled, &u.Channel, &u.RatingIDPrefix, &passwordHash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, "", domain.ErrNotFound
 	}
@@ -74,8 +92,8 @@ func (s *Store) GetUser(ctx context.Context, username string) (u domain.User, pa
 
 func (s *Store) ListUsers(ctx context.Context) (us []domain.User, err error) {
 	defer wrap(&err, "store.ListUsers")
-	rows, err := s.pool.Query(ctx, `SELECT username, role, coalesce(department_code, ''), display_name, disabled_at IS NOT NULL
-		FROM users ORDER BY username`)
+	rows, err := s.pool.Query(ctx, `SELECT username, role, coalesce(department_code, ''), display_name, disabled_at IS NOT NULL,
+		channel, rating_id_prefix FROM users ORDER BY username`)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +127,8 @@ func (s *Store) UserByToken(ctx context.Context, token string) (u domain.User, e
 		FROM users u
 		WHERE t.token_hash = $1 AND u.username = t.username AND t.revoked_at IS NULL
 		  AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.disabled_at IS NULL
-		RETURNING u.username, u.role, u.department_code, u.display_name, t.expires_at`,
-		HashToken(token)).Scan(&u.Username, &u.Role, &dept, &u.DisplayName, &exp)
+		RETURNING u.username, u.role, u.department_code, u.display_name, u.channel, u.rating_id_prefix, t.expires_at`,
+		HashToken(token)).Scan(&u.Username, &u.Role, &dept, &u.DisplayName, &u.Channel, &u.RatingIDPrefix, &exp)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, expires, domain.ErrUnauthorized
 	}
@@ -126,4 +144,23 @@ func (s *Store) UserByToken(ctx context.Context, token string) (u domain.User, e
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
+
+// RatingIDPrefixes maps each bound source's rating id prefix to its username.
+func (s *Store) RatingIDPrefixes(ctx context.Context) (m map[string]string, err error) {
+	defer wrap(&err, "store.RatingIDPrefixes")
+	rows, err := s.pool.Query(ctx, `SELECT rating_id_prefix, username FROM users WHERE rating_id_prefix <> ''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m = map[string]string{}
+	for rows.Next() {
+		var p, u string
+		if err := rows.Scan(&p, &u); err != nil {
+			return nil, err
+		}
+		m[p] = u
+	}
+	return m, rows.Err()
 }

@@ -31,10 +31,14 @@ type analyticsView struct {
 	Aspects                []stats.Row
 	Callbacks              []callbackRow // per department, of cases finished in the period
 	CallbackTotal          *callbackRow  // when there is more than one department
+	CallbackMonth          string        // a department user's: the one ended month shown (YYYY-MM)
 	Chart                  analyticsChart
 	Departments            []domain.Department
 	T                      map[string]string // the page's words in the reader's language
 }
+
+// MinCases is the fewest cases in a month for which a department sees its sampling.
+func (v *analyticsView) MinCases() int { return campaigns.MinCases }
 
 // Pct shows a rate as a percentage.
 func (v *analyticsView) Pct(x float64) string { return pct(x) }
@@ -66,6 +70,9 @@ func newCallbackRow(code, label string, f campaigns.Figures) callbackRow {
 		return num(*x)
 	}
 	n := strconv.Itoa
+	if f.Suppressed { // too few cases this month for a department to see the sampling
+		n = func(int) string { return undefined }
+	}
 	return callbackRow{Code: code, Label: label, Cells: []string{n(f.Cases), n(f.Sampled), n(f.Called), rate(f.Coverage),
 		n(f.Reached), rate(f.ReachRate), n(f.Dropped), n(f.CalledBack.Ratings), rate(f.CalledBack.SatisfactionRate),
 		mean(f.CalledBack.Score), n(f.SelfSubmitted.Ratings), rate(f.SelfSubmitted.SatisfactionRate), mean(f.SelfSubmitted.Score)}}
@@ -85,6 +92,8 @@ var analyticsWords = map[string][2]string{
 	"aspects": {"差评涉及内容", "Aspects named in negative ratings"}, "aspect": {"评价内容", "Aspect"},
 	"none": {"所选范围内没有评价。", "No ratings in this range."}, "tickets_link": {"查看工单", "tickets"},
 	"cb": {"办件满意度回访", "Satisfaction call-backs on finished cases"},
+	"cb_month": {"本部门的回访数字按已结束的整月提供，当前显示 %s；当月办结少于 %d 件时不显示抽样与拨打数字（避免推知哪件办件会被回访）。",
+		"Your department's call-back figures are given for whole months that have ended; shown: %s. With fewer than %d cases finished in the month, sampling and call figures are withheld (so no case's sampling can be inferred)."},
 	"cb_note": {"按办结时间统计；回访覆盖率 = 已拨打 / 应回访，接通率 = 接通 / 已拨打；自主评价为同一部门同期未经回访的评价。",
 		"By case finishing time; coverage = called / sampled, reach rate = reached / called; self-submitted are the same departments' other ratings of the period."},
 	"cb_cases": {"办结件", "Finished cases"}, "cb_sampled": {"应回访", "Sampled"}, "cb_called": {"已拨打", "Called"},
@@ -199,7 +208,12 @@ func (w *Web) analytics(c echo.Context) error {
 			v.Chart.AspNeg = append(v.Chart.AspNeg, a.Tickets)
 		}
 	}
-	cbFrom, cbTo := f.Span() // cases by their finishing time, as /api/v1/stats/callbacks counts them
+	cbFilter := f
+	if v.DeptFixed { // as the API answers department users (campaigns/disclosure.go)
+		cbFilter.From, cbFilter.To = campaigns.DepartmentMonth(f.To, today)
+		v.CallbackMonth = cbFilter.From.Format("2006-01")
+	}
+	cbFrom, cbTo := cbFilter.Span() // cases by their finishing time, as /api/v1/stats/callbacks counts them
 	counts, err := w.Store.CallbackFigures(ctx, cbFrom, cbTo, v.Dept)
 	if err != nil {
 		return w.fail(c, err)
@@ -214,6 +228,9 @@ func (w *Web) analytics(c echo.Context) error {
 	}
 	figs, total := campaigns.Report(counts)
 	for _, f := range figs {
+		if v.DeptFixed {
+			f = campaigns.ForDepartment(f)
+		}
 		label := names[f.DepartmentCode]
 		if label == "" {
 			label = f.DepartmentCode
