@@ -8,10 +8,11 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
-# Pure Go (SQLite via modernc.org), so no cgo and a static binary.
+# -tags release: production only (no in-process Temporal, SQLite or benchmarks);
+# pure Go, so no cgo and a static binary. `make release` builds the same.
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/rectify ./cmd/rectify
+    CGO_ENABLED=0 go build -tags release -trimpath -ldflags='-s -w' -o /out/rectify ./cmd/rectify
 
 FROM debian:bookworm-slim
 # ca-certificates for outbound TLS; tzdata for calendar.zone (Asia/Shanghai).

@@ -98,6 +98,7 @@ type System struct {
 	Server   *server.Server
 	Worker   sdkworker.Worker
 	Metrics  *telemetry.Metrics // served at /metrics (ecosystem.go)
+	SMS      notify.Sender      // nil: as sms.mode says; tests put a notify.Inbox here
 }
 
 // Build wires the parts shared by every command.

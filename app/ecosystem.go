@@ -52,13 +52,15 @@ func (s *System) platform() *hotline.Client {
 	return hotline.New(t.ExternalURL, t.WebhookSecret, t.Timeout, s.Metrics)
 }
 
-// sender delivers the outbox: SMS through the gateway in http mode (dev: logged
-// and kept for GET /api/v1/notifications), notices to staff stay in the workbench.
+// sender delivers the outbox: SMS through the gateway in http mode (dev: logged,
+// and listed without survey links at GET /api/v1/notifications), notices to staff stay in the workbench.
 func (s *System) sender() notify.Sender {
 	dev := notify.LogSender{Log: s.Log}
 	r := notify.Router{SMS: dev, Other: dev, Metrics: s.Metrics}
 	if c := s.Config.SMS; c.Mode == "http" {
 		r.SMS = notify.NewHTTPSender(c.URL, c.Secret, c.Timeout)
+	} else if s.SMS != nil {
+		r.SMS = s.SMS
 	}
 	return r
 }

@@ -36,9 +36,13 @@ func (r Rating) row() []any {
 	if aspects == nil {
 		aspects = []string{}
 	}
+	name, phone := r.Citizen.Name, r.Citizen.Phone
+	if r.Citizen.Anonymous { // as the store keeps them (a CHECK enforces it)
+		name, phone = "", ""
+	}
 	return []any{r.ID, r.Hash(), r.Channel, r.Level, r.Negative(), r.RatedAt, r.DepartmentCode,
 		r.ServiceItemCode, r.StaffID, r.HallCode, r.CaseNo, r.RegionCode, aspects, r.Comment,
-		r.Citizen.Name, r.Citizen.Phone, r.Citizen.Anonymous, "bench-channel"}
+		name, phone, r.Citizen.Anonymous, "bench-channel"}
 }
 
 // One statement per rating: the rating alone, or the rating and its ticket in one

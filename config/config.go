@@ -33,6 +33,9 @@ type Config struct {
 		TaskQueue string `mapstructure:"task_queue"`
 		// StickyCacheSize bounds how many ticket workflows a worker keeps in memory.
 		StickyCacheSize int `mapstructure:"sticky_cache_size"`
+		// NamespaceRetention is how long closed workflows stay readable; `rectify
+		// migrate` uses it only when it registers a missing namespace.
+		NamespaceRetention time.Duration `mapstructure:"namespace_retention"`
 	} `mapstructure:"temporal"`
 	Auth struct {
 		BootstrapAdminToken string        `mapstructure:"bootstrap_admin_token"`
@@ -89,6 +92,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("temporal.namespace", "default")
 	v.SetDefault("temporal.task_queue", "rectify")
 	v.SetDefault("temporal.sticky_cache_size", 2000)
+	v.SetDefault("temporal.namespace_retention", "720h")
 	v.SetDefault("auth.bootstrap_admin_token", "")
 	v.SetDefault("auth.max_failed_logins", 5)
 	v.SetDefault("auth.lock_for", "15m")
@@ -175,6 +179,9 @@ func (c Config) Validate() error {
 	}
 	if c.Temporal.TaskQueue == "" {
 		bad("temporal.task_queue", "must not be empty")
+	}
+	if c.Temporal.NamespaceRetention < 24*time.Hour { // Temporal's own minimum is one day
+		bad("temporal.namespace_retention", "must be at least 24h, got %s", c.Temporal.NamespaceRetention)
 	}
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty")

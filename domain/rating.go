@@ -64,6 +64,16 @@ type Citizen struct {
 	Anonymous bool   `json:"anonymous"`
 }
 
+// Kept is what rectify keeps of the rater. Of an anonymous rater nothing is kept:
+// they chose anonymity, no law here requires their name or number, the call center
+// does not call them, and what is never stored cannot be shown, exported or pushed.
+func (c Citizen) Kept() Citizen {
+	if c.Anonymous {
+		return Citizen{Anonymous: true}
+	}
+	return c
+}
+
 // Reachable reports whether the citizen can be followed up by SMS or call.
 func (c Citizen) Reachable() bool { return !c.Anonymous && c.Phone != "" }
 
@@ -86,6 +96,9 @@ type Rating struct {
 	Negative        bool      `json:"negative"`
 	Excluded        bool      `json:"excluded"` // an appeal against it was upheld
 	TicketNumber    string    `json:"ticket_number,omitempty"`
+	// TicketDepartment is where the rating's ticket is now: who may see the rating
+	// (User.SeesRating). Not shown.
+	TicketDepartment string `json:"-"`
 }
 
 // MaskPhone shows the first three and last four digits: 138****1234.

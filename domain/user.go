@@ -37,6 +37,7 @@ type User struct {
 	Role           Role   `json:"role"`
 	DepartmentCode string `json:"department_code,omitempty"`
 	DisplayName    string `json:"display_name,omitempty"`
+	Disabled       bool   `json:"disabled"` // signs in and authenticates no more
 }
 
 // Actor is the user as the performer of an action.

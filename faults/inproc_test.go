@@ -24,8 +24,9 @@ import (
 // a hook into the activities and every log line kept for inspection.
 type inproc struct {
 	*app.System
-	api  *api
-	logs *logBuffer
+	api   *api
+	logs  *logBuffer
+	inbox *notify.Inbox // the SMS handed over: the only place a survey link is kept
 	// tokens for the users every inproc has
 	channel, department, supervisor string
 }
@@ -73,9 +74,11 @@ func newInproc(t *testing.T, afterWrite func(context.Context, activities.Change)
 		hs.Close()
 		w.Stop()
 	})
+	inbox := &notify.Inbox{}
+	sys.SMS = inbox
 	sys.RunBackground(bctx)
 
-	p := &inproc{System: sys, api: newAPI(hs.URL), logs: logs}
+	p := &inproc{System: sys, api: newAPI(hs.URL), logs: logs, inbox: inbox}
 	p.api.must(t, http.MethodPost, "/api/v1/departments", adminToken, map[string]string{"code": dept, "name": "南京市市场监督管理局"}, http.StatusCreated)
 	for _, u := range []map[string]string{
 		{"username": "portal", "password": "faults-password", "role": "channel"},
@@ -88,17 +91,15 @@ func newInproc(t *testing.T, afterWrite func(context.Context, activities.Change)
 	return p
 }
 
-// surveyLink finds the survey token in the ticket's SMS (what the citizen gets).
+// surveyLink finds the survey token in the ticket's SMS as handed to the gateway
+// (what the citizen gets; the outbox keeps no usable link).
 func (p *inproc) surveyLink(t *testing.T, ticket string) string {
 	t.Helper()
 	var token string
 	err := waitFor(context.Background(), func() (bool, string) {
-		v := p.api.must(t, http.MethodGet, "/api/v1/notifications?ticket_number="+ticket, adminToken, nil, http.StatusOK)
-		ns, _ := v["notifications"].([]any)
-		for _, n := range ns {
-			n := n.(map[string]any)
-			if n["kind"] == "survey" {
-				if m := surveyPath.FindStringSubmatch(n["body"].(string)); m != nil {
+		for _, n := range p.inbox.Messages(ticket) {
+			if n.Kind == "survey" {
+				if m := surveyPath.FindStringSubmatch(n.Body); m != nil {
 					token = m[1]
 					return true, ""
 				}

@@ -175,8 +175,14 @@ func submit(ctx context.Context, a *api, token string, rs []ratingReq, conc int,
 // until all are answered or ctx ends.
 func runLoad(ctx context.Context, t *testing.T, a *api, token string, rs []ratingReq, fault func(answered int), recovered func()) load {
 	t.Helper()
+	return runLoadWith(ctx, t, a, token, rs, 32, fault, recovered)
+}
+
+// runLoadWith is runLoad with conc clients in the first pass.
+func runLoadWith(ctx context.Context, t *testing.T, a *api, token string, rs []ratingReq, conc int, fault func(answered int), recovered func()) load {
+	t.Helper()
 	l := load{Sent: len(rs)}
-	l.Final = submit(ctx, a, token, rs, 32, fault)
+	l.Final = submit(ctx, a, token, rs, conc, fault)
 	var pending []ratingReq
 	for _, r := range rs {
 		if l.Final[r.ID].answered() {

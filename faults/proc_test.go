@@ -23,6 +23,7 @@ import (
 type proc struct {
 	t    testing.TB
 	name string
+	bin  string // the program; rectify unless newProgram said otherwise
 	args []string
 	env  []string
 	log  string
@@ -35,7 +36,13 @@ type proc struct {
 // newProc starts `rectify args...` with env on top of a clean environment.
 func newProc(t testing.TB, name string, env map[string]string, args ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, name: name, args: args, env: cleanEnv(env), log: filepath.Join(t.TempDir(), name+".log")}
+	return newProgram(t, name, binary, env, args...)
+}
+
+// newProgram is newProc for another program (the production shape's Temporal server).
+func newProgram(t testing.TB, name, bin string, env map[string]string, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, name: name, bin: bin, args: args, env: cleanEnv(env), log: filepath.Join(t.TempDir(), name+".log")}
 	p.start()
 	t.Cleanup(func() {
 		p.stop()
@@ -76,7 +83,7 @@ func (p *proc) start() {
 		p.t.Fatal(err)
 	}
 	fmt.Fprintf(f, "\n=== faults: start %s %s at %s\n", p.name, strings.Join(p.args, " "), time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(binary, p.args...)
+	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = p.env, out, f
 	if err := cmd.Start(); err != nil {
 		f.Close()

@@ -118,15 +118,14 @@ func TestSurveyTokenExpires(t *testing.T) {
 	}
 }
 
-// latestSurveyToken is the token of the ticket's newest survey SMS, or "".
+// latestSurveyToken is the token of the ticket's newest survey SMS handed to the
+// gateway, or "".
 func (p *inproc) latestSurveyToken(t *testing.T, number string) string {
 	t.Helper()
-	v := p.api.must(t, http.MethodGet, "/api/v1/notifications?ticket_number="+number, adminToken, nil, http.StatusOK)
-	ns, _ := v["notifications"].([]any) // newest first
-	for _, n := range ns {
-		n := n.(map[string]any)
-		if n["kind"] == "survey" {
-			if m := surveyPath.FindStringSubmatch(n["body"].(string)); m != nil {
+	ns := p.inbox.Messages(number) // oldest first
+	for i := len(ns) - 1; i >= 0; i-- {
+		if ns[i].Kind == "survey" {
+			if m := surveyPath.FindStringSubmatch(ns[i].Body); m != nil {
 				return m[1]
 			}
 		}

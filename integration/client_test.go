@@ -430,27 +430,41 @@ func hasNotification(ns []notificationView, kind, channel string) bool {
 
 var surveyLink = regexp.MustCompile(`/s/([A-Za-z0-9_-]{43})`)
 
-// surveyToken waits for the round's survey SMS and returns the token of its link.
+// surveyToken waits for the round's survey SMS and returns the token of its link,
+// read where the citizen reads it: the SMS handed to the gateway. The outbox
+// listing shows the message without a usable link (issue 15 item 3).
 func (a *api) surveyToken(number string, round int) string {
 	a.t.Helper()
 	var tok string
 	eventually(a.t, 10*time.Second, "the survey SMS of round "+fmt.Sprint(round), func() error {
 		var smss []string
 		tok = ""
-		for _, n := range a.notifications(number) {
-			if n.Channel != "sms" || n.Kind != "survey" {
-				continue
-			}
-			smss = append(smss, n.Body)
-			if strings.Contains(n.Body, "13812345678") {
-				return fmt.Errorf("the SMS listing shows the full phone number: %+v", n)
-			}
-			if m := surveyLink.FindStringSubmatch(n.Body); m != nil && len(smss) == 1 {
-				tok = m[1] // the list is newest first: the first SMS is this round's
+		for _, n := range a.sys.Inbox.Messages(number) {
+			if n.Channel == "sms" && n.Kind == "survey" {
+				smss = append(smss, n.Body)
+				if m := surveyLink.FindStringSubmatch(n.Body); m != nil {
+					tok = m[1] // oldest first: the last SMS is this round's
+				}
 			}
 		}
 		if len(smss) != round || tok == "" {
 			return fmt.Errorf("want %d survey SMS with a /s/{token} link, got %q", round, smss)
+		}
+		listed := 0
+		for _, n := range a.notifications(number) {
+			if n.Channel != "sms" || n.Kind != "survey" {
+				continue
+			}
+			listed++
+			if strings.Contains(n.Body, "13812345678") {
+				return fmt.Errorf("the SMS listing shows the full phone number: %+v", n)
+			}
+			if surveyLink.MatchString(n.Body) {
+				return fmt.Errorf("the SMS listing shows a usable survey link: %+v", n)
+			}
+		}
+		if listed != round {
+			return fmt.Errorf("want %d survey SMS listed, got %d", round, listed)
 		}
 		return nil
 	})

@@ -31,6 +31,9 @@ func (s *Server) createDepartment(c echo.Context) error {
 	if err := s.Store.CreateDepartment(c.Request().Context(), d); err != nil {
 		return err
 	}
+	if err := s.audit(c, "department.create", "department:"+d.Code, map[string]string{"name": d.Name}); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusCreated, d)
 }
 
@@ -91,6 +94,9 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := s.Store.CreateUser(ctx, u, string(hash)); err != nil {
 		return err
 	}
+	if err := s.audit(c, "user.create", "user:"+u.Username, map[string]string{"role": string(u.Role), "department_code": u.DepartmentCode}); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusCreated, u)
 }
 
@@ -100,20 +106,4 @@ func (s *Server) listUsers(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"users": us})
-}
-
-// createToken issues an API token; it is shown once and stored only hashed.
-func (s *Server) createToken(c echo.Context) error {
-	ctx := c.Request().Context()
-	if _, _, err := s.Store.GetUser(ctx, c.Param("username")); err != nil {
-		return err
-	}
-	tok, err := newToken()
-	if err != nil {
-		return err
-	}
-	if err := s.Store.CreateToken(ctx, c.Param("username"), tok); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]string{"token": tok})
 }

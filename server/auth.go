@@ -42,11 +42,14 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		u, ok := s.auth.get(token)
 		if !ok {
-			var err error
-			if u, err = s.Store.UserByToken(c.Request().Context(), token); err != nil {
+			var (
+				err     error
+				expires time.Time
+			)
+			if u, expires, err = s.Store.UserByToken(c.Request().Context(), token); err != nil {
 				return err
 			}
-			s.auth.put(token, u)
+			s.auth.put(token, u, expires)
 		}
 		c.Set(userKey, u)
 		return next(c)
@@ -66,6 +69,7 @@ func (s *Server) sessionAuth(c echo.Context, cookie string, next echo.HandlerFun
 		}
 	}
 	c.Set(userKey, ss.User)
+	c.Set(sessionKey, cookie)
 	return next(c)
 }
 
@@ -114,13 +118,28 @@ func (tc *tokenCache) get(token string) (domain.User, bool) {
 	return cu.u, true
 }
 
-func (tc *tokenCache) put(token string, u domain.User) {
+// put caches u for the cache's ttl, or until the token expires if sooner
+// (tokenExpires zero: never).
+func (tc *tokenCache) put(token string, u domain.User, tokenExpires time.Time) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	if len(tc.m) > 10_000 { // bounded: drop everything rather than track ages
 		tc.m = map[string]cachedUser{}
 	}
-	tc.m[token] = cachedUser{u: u, expires: time.Now().Add(tc.ttl)}
+	until := time.Now().Add(tc.ttl)
+	if !tokenExpires.IsZero() && tokenExpires.Before(until) {
+		until = tokenExpires
+	}
+	tc.m[token] = cachedUser{u: u, expires: until}
+}
+
+// clear forgets every cached token: after a revocation, a disabled user or a
+// password change, the next request of every token is checked in the database.
+// Whole, because the cache is keyed by token and the change names a user.
+func (tc *tokenCache) clear() {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.m = map[string]cachedUser{}
 }
 
 // newToken returns 256 random bits, URL-safe.

@@ -89,6 +89,9 @@ func (s *Server) putCalendarDay(c echo.Context) error {
 	if err := s.Store.LoadCalendarOverrides(c.Request().Context(), s.Calendar); err != nil {
 		return err
 	}
+	if err := s.audit(c, "calendar.put", "calendar:"+date, map[string]string{"kind": in.Kind, "name": in.Name}); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, map[string]string{"date": date, "kind": in.Kind, "name": in.Name})
 }
 
@@ -101,6 +104,9 @@ func (s *Server) deleteCalendarDay(c echo.Context) error {
 		return domain.ErrNotFound
 	}
 	if err := s.Store.LoadCalendarOverrides(c.Request().Context(), s.Calendar); err != nil {
+		return err
+	}
+	if err := s.audit(c, "calendar.delete", "calendar:"+c.Param("date"), nil); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

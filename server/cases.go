@@ -433,6 +433,9 @@ func (s *Server) putSamplingRules(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(c, "sampling_rules.put", "sampling_rules", out); err != nil {
+		return err
+	}
 	// Wake the campaign so the new caps and hours apply now. It is a nudge: the
 	// campaign re-reads the rules on its own within minutes anyway.
 	if s.Engine != nil && s.Temporal != nil {

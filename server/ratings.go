@@ -333,7 +333,7 @@ func (s *Server) getRating(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if u.Role == domain.RoleDepartment && r.DepartmentCode != u.DepartmentCode {
+	if !u.SeesRating(r) {
 		return domain.ErrNotFound
 	}
 	if r.Citizen != nil && r.Citizen.Phone != "" {

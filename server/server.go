@@ -61,6 +61,7 @@ func New(d Deps) *Server {
 	// (see ClientIP): per-IP limits must not be dodged by a forged header.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(securityHeaders())
+	e.Use(limitBodies)
 	e.Use(unescapeParams)
 	e.Use(s.logRequests)
 	e.Use(limitSurveys(NewRateLimiter(surveyRate, surveyBurst)))
@@ -76,7 +77,12 @@ func New(d Deps) *Server {
 	api.GET("/departments", s.listDepartments, allow(any...))
 	api.POST("/users", s.createUser, allow(admin...), limit(maxBody))
 	api.GET("/users", s.listUsers, allow(admin...))
-	api.POST("/users/:username/tokens", s.createToken, allow(admin...))
+	api.POST("/users/:username/tokens", s.createToken, allow(admin...), limit(maxBody))
+	api.GET("/users/:username/tokens", s.listTokens, allow(admin...))
+	api.DELETE("/users/:username/tokens/:id", s.revokeToken, allow(admin...))
+	// Anyone signed in may change their own password; the handler checks who.
+	api.PATCH("/users/:username", s.patchUser, allow(any...), limit(maxBody))
+	api.GET("/audit", s.listAudit, allow(admin...))
 
 	submitters := []domain.Role{domain.RoleChannel, domain.RoleCallCenter, domain.RoleAdmin}
 	api.POST("/ratings", s.createRating, allow(submitters...), limit(maxBody))
@@ -159,7 +165,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else if errors.As(err, &he) {
 		status = he.Code
 		body.Error.Code = map[int]string{404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
-			400: "bad_request", 429: "rate_limited"}[status]
+			400: "bad_request", 415: "unsupported_media_type", 429: "rate_limited"}[status]
 		if body.Error.Code == "" {
 			body.Error.Code = "http_error"
 		}

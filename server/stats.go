@@ -301,5 +301,8 @@ func (h *statsAPI) putSettings(c echo.Context) error {
 	if err := h.svc.PutSettings(ctx, set, userOf(c).Username); err != nil {
 		return err
 	}
+	if err := h.s.audit(c, "stats_settings.put", "stats_settings", set); err != nil {
+		return err
+	}
 	return h.getSettings(c)
 }

@@ -12,18 +12,12 @@ import (
 	"rectify/workflows"
 )
 
-// visible hides other departments' tickets from department users: to them such a
-// ticket does not exist (404, not 403).
-func visible(u domain.User, ticketDept string) bool {
-	return u.Role != domain.RoleDepartment || u.DepartmentCode == ticketDept
-}
-
 func (s *Server) getTicket(c echo.Context) error {
 	t, err := s.Store.GetTicket(c.Request().Context(), c.Param("number"))
 	if err != nil {
 		return err
 	}
-	if !visible(userOf(c), t.DepartmentCode) {
+	if !userOf(c).SeesTicket(t.DepartmentCode) {
 		return domain.ErrNotFound
 	}
 	return c.JSON(http.StatusOK, t)
@@ -54,11 +48,11 @@ func (s *Server) listTickets(c echo.Context) error {
 	if fs != nil {
 		return &domain.Error{Kind: domain.KindBadRequest, Code: "bad_parameter", Message: fs[0].Field + ": " + fs[0].Message, Fields: fs}
 	}
-	if u.Role == domain.RoleDepartment {
-		if f.DepartmentCode != "" && f.DepartmentCode != u.DepartmentCode {
+	if dept, all := u.TicketScope(); !all {
+		if f.DepartmentCode != "" && f.DepartmentCode != dept {
 			return c.JSON(http.StatusOK, map[string]any{"tickets": []domain.Ticket{}, "next_cursor": nil})
 		}
-		f.DepartmentCode = u.DepartmentCode
+		f.DepartmentCode = dept
 	}
 	ts, next, err := s.Store.ListTickets(c.Request().Context(), f)
 	if err != nil {
@@ -218,7 +212,7 @@ func (s *Server) act(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !visible(u, ref.DepartmentCode) {
+	if !u.SeesTicket(ref.DepartmentCode) {
 		return domain.ErrNotFound
 	}
 	if !slices.Contains(roles, u.Role) {

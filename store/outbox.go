@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,7 +20,26 @@ func (s *Store) ListNotifications(ctx context.Context, ticket string, limit int)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Notification])
+	ns, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Notification])
+	for i := range ns {
+		ns[i].Body = RedactSurveyLinks(ns[i].Body) // a message not yet sent is no more readable than a sent one
+	}
+	return ns, err
+}
+
+// surveyLinkToken is the token part of a survey link, /s/{token}, in a message.
+var surveyLinkToken = regexp.MustCompile(`/s/[A-Za-z0-9_-]{43}`)
+
+// RedactedSurveyLink replaces the token of a survey link in every message kept
+// after its hand-off to the gateway, and in every listing.
+const RedactedSurveyLink = "/s/[已发送]"
+
+// RedactSurveyLinks removes the survey tokens from a message body. The link is
+// the citizen's credential: the raw token exists only until the SMS is handed
+// to the gateway (issue 15 item 3); the database, its backups and the admins'
+// listing keep a body that cannot answer the survey.
+func RedactSurveyLinks(body string) string {
+	return surveyLinkToken.ReplaceAllLiteralString(body, RedactedSurveyLink)
 }
 
 // DeliverDue hands up to limit due messages to send, one transaction each, so a
@@ -50,7 +70,8 @@ func (s *Store) DeliverDue(ctx context.Context, limit int, send func(context.Con
 				return err
 			}
 			sent++
-			_, err = tx.Exec(ctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, n.ID)
+			_, err = tx.Exec(ctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = now(), last_error = '',
+				body = $2 WHERE id = $1`, n.ID, RedactSurveyLinks(n.Body))
 			return err
 		})
 		if err != nil || done {

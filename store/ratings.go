@@ -106,7 +106,8 @@ func insertRatings(ctx context.Context, tx pgx.Tx, rs []NewRating) (map[string]b
 		aspects[i] = pgTextArray(r.Aspects)
 		anon[i] = true
 		if c := r.Citizen; c != nil {
-			names[i], phones[i], anon[i] = c.Name, c.Phone, c.Anonymous
+			k := c.Kept() // an anonymous rater's name and phone are dropped here
+			names[i], phones[i], anon[i] = k.Name, k.Phone, k.Anonymous
 		}
 	}
 	rows, err := tx.Query(ctx, `
@@ -261,11 +262,11 @@ func (s *Store) GetRating(ctx context.Context, id string) (r domain.Rating, err 
 	err = s.pool.QueryRow(ctx, `
 		SELECT r.id, r.channel, r.level, r.rated_at, r.received_at, r.department_code, r.service_item_code,
 		       r.staff_id, r.hall_code, r.case_no, r.region_code, r.aspects, r.comment, r.citizen_name,
-		       r.citizen_phone, r.citizen_anonymous, r.negative, r.excluded, t.number
+		       r.citizen_phone, r.citizen_anonymous, r.negative, r.excluded, t.number, coalesce(t.department_code, '')
 		FROM ratings r LEFT JOIN tickets t ON t.rating_id = r.id WHERE r.id = $1`, id).Scan(
 		&r.ID, &r.Channel, &r.Level, &r.RatedAt, &r.ReceivedAt, &r.DepartmentCode, &r.ServiceItemCode,
 		&r.StaffID, &r.HallCode, &r.CaseNo, &r.RegionCode, &r.Aspects, &r.Comment, &c.Name,
-		&c.Phone, &c.Anonymous, &r.Negative, &r.Excluded, &number)
+		&c.Phone, &c.Anonymous, &r.Negative, &r.Excluded, &number, &r.TicketDepartment)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, domain.ErrNotFound
 	}

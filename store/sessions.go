@@ -47,7 +47,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (ss Session, e
 	err = s.pool.QueryRow(ctx, `
 		UPDATE sessions s SET last_seen_at = now()
 		FROM users u
-		WHERE s.id_hash = $1 AND u.username = s.username
+		WHERE s.id_hash = $1 AND u.username = s.username AND u.disabled_at IS NULL
 		  AND s.expires_at > now() AND s.last_seen_at + s.idle_timeout > now()
 		RETURNING u.username, u.role, u.department_code, u.display_name, s.csrf_token, s.expires_at`,
 		HashToken(token)).Scan(&ss.User.Username, &ss.User.Role, &dept, &ss.User.DisplayName, &ss.CSRFToken, &ss.ExpiresAt)
@@ -84,7 +84,8 @@ func (s *Store) UserForLogin(ctx context.Context, username string) (lu LoginUser
 	err = s.pool.QueryRow(ctx, `
 		SELECT username, role, department_code, display_name, password_hash,
 		       CASE WHEN locked_until > now() THEN locked_until END
-		FROM users WHERE username = $1`, username).
+		FROM users WHERE username = $1 AND disabled_at IS NULL -- a disabled user signs in as an unknown one
+		`, username).
 		Scan(&lu.Username, &lu.Role, &dept, &lu.DisplayName, &lu.PasswordHash, &lu.LockedUntil)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return lu, domain.ErrNotFound

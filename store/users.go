@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -59,8 +60,9 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User, passwordHash stri
 
 func (s *Store) GetUser(ctx context.Context, username string) (u domain.User, passwordHash string, err error) {
 	var dept *string
-	err = s.pool.QueryRow(ctx, `SELECT username, role, department_code, display_name, password_hash FROM users WHERE username = $1`,
-		username).Scan(&u.Username, &u.Role, &dept, &u.DisplayName, &passwordHash)
+	err = s.pool.QueryRow(ctx, `SELECT username, role, department_code, display_name, disabled_at IS NOT NULL, password_hash
+		FROM users WHERE username = $1`,
+		username).Scan(&u.Username, &u.Role, &dept, &u.DisplayName, &u.Disabled, &passwordHash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, "", domain.ErrNotFound
 	}
@@ -72,7 +74,8 @@ func (s *Store) GetUser(ctx context.Context, username string) (u domain.User, pa
 
 func (s *Store) ListUsers(ctx context.Context) (us []domain.User, err error) {
 	defer wrap(&err, "store.ListUsers")
-	rows, err := s.pool.Query(ctx, `SELECT username, role, coalesce(department_code, ''), display_name FROM users ORDER BY username`)
+	rows, err := s.pool.Query(ctx, `SELECT username, role, coalesce(department_code, ''), display_name, disabled_at IS NOT NULL
+		FROM users ORDER BY username`)
 	if err != nil {
 		return nil, err
 	}
@@ -93,20 +96,31 @@ func (s *Store) CreateToken(ctx context.Context, username, token string) (err er
 	return err
 }
 
-// UserByToken finds the user a token belongs to.
-func (s *Store) UserByToken(ctx context.Context, token string) (u domain.User, err error) {
-	var dept *string
+// UserByToken finds the live user a token belongs to, and when the token expires
+// (zero: never). A revoked or expired token, or a disabled user's, is
+// domain.ErrUnauthorized. It marks the token used.
+func (s *Store) UserByToken(ctx context.Context, token string) (u domain.User, expires time.Time, err error) {
+	var (
+		dept *string
+		exp  *time.Time
+	)
 	err = s.pool.QueryRow(ctx, `
-		SELECT u.username, u.role, u.department_code, u.display_name
-		FROM api_tokens t JOIN users u ON u.username = t.username
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, HashToken(token)).Scan(&u.Username, &u.Role, &dept, &u.DisplayName)
+		UPDATE api_tokens t SET last_used_at = now()
+		FROM users u
+		WHERE t.token_hash = $1 AND u.username = t.username AND t.revoked_at IS NULL
+		  AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.disabled_at IS NULL
+		RETURNING u.username, u.role, u.department_code, u.display_name, t.expires_at`,
+		HashToken(token)).Scan(&u.Username, &u.Role, &dept, &u.DisplayName, &exp)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return u, domain.ErrUnauthorized
+		return u, expires, domain.ErrUnauthorized
 	}
 	if dept != nil {
 		u.DepartmentCode = *dept
 	}
-	return u, err
+	if exp != nil {
+		expires = *exp
+	}
+	return u, expires, err
 }
 
 func isUniqueViolation(err error) bool {

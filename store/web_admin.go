@@ -21,9 +21,10 @@ type UserRow struct {
 func (s *Store) ListUsersPage(ctx context.Context, after string, limit int) (us []UserRow, next string, err error) {
 	defer wrap(&err, "store.ListUsersPage")
 	rows, err := s.pool.Query(ctx, `
-		SELECT u.username, u.role, coalesce(u.department_code, ''), u.display_name,
+		SELECT u.username, u.role, coalesce(u.department_code, ''), u.display_name, u.disabled_at IS NOT NULL,
 		       CASE WHEN u.locked_until > now() THEN u.locked_until END,
-		       (SELECT count(*) FROM api_tokens t WHERE t.username = u.username AND t.revoked_at IS NULL),
+		       (SELECT count(*) FROM api_tokens t WHERE t.username = u.username AND t.revoked_at IS NULL
+		          AND (t.expires_at IS NULL OR t.expires_at > now())),
 		       u.created_at
 		FROM users u WHERE u.username > $1 ORDER BY u.username LIMIT $2`, after, limit+1)
 	if err != nil {
@@ -31,7 +32,7 @@ func (s *Store) ListUsersPage(ctx context.Context, after string, limit int) (us 
 	}
 	us, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (UserRow, error) {
 		var u UserRow
-		err := row.Scan(&u.Username, &u.Role, &u.DepartmentCode, &u.DisplayName, &u.LockedUntil, &u.Tokens, &u.CreatedAt)
+		err := row.Scan(&u.Username, &u.Role, &u.DepartmentCode, &u.DisplayName, &u.Disabled, &u.LockedUntil, &u.Tokens, &u.CreatedAt)
 		return u, err
 	})
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -32,6 +31,8 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"rectify/engine"
 )
 
 // Options configures Start.
@@ -224,9 +225,9 @@ func (s *Server) ready(ctx context.Context, namespace string, attrs map[string]e
 		if err == nil {
 			_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
 			if err == nil {
-				added, err := addSearchAttributes(ctx, c, namespace, attrs)
+				did, err := engine.PrepareNamespace(ctx, c, namespace, 0, attrs)
 				c.Close()
-				if added {
+				if len(did.Added) > 0 {
 					// Let every service's namespace cache pick up the new aliases.
 					select {
 					case <-ctx.Done():
@@ -257,47 +258,6 @@ func (s *Server) Stop() error {
 		s.stopErr = s.srv.Stop()
 	})
 	return s.stopErr
-}
-
-// RegisterSearchAttributes adds the custom search attributes that namespace lacks,
-// through the OperatorService. An attribute that exists with another type is an
-// error (the server would silently keep the old type). A server that caches
-// namespaces knows new attributes only after its next refresh; temporaltest and
-// Start already account for that.
-func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace string, attrs map[string]enumspb.IndexedValueType) error {
-	_, err := addSearchAttributes(ctx, c, namespace, attrs)
-	return err
-}
-
-// addSearchAttributes is RegisterSearchAttributes reporting whether it added any.
-func addSearchAttributes(ctx context.Context, c client.Client, namespace string, attrs map[string]enumspb.IndexedValueType) (bool, error) {
-	if len(attrs) == 0 {
-		return false, nil
-	}
-	list, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
-	if err != nil {
-		return false, fmt.Errorf("list search attributes: %w", err)
-	}
-	missing := map[string]enumspb.IndexedValueType{}
-	for name, typ := range attrs {
-		have, ok := list.GetCustomAttributes()[name]
-		switch {
-		case !ok:
-			missing[name] = typ
-		case have != typ:
-			return false, fmt.Errorf("search attribute %s is %s, want %s", name, have, typ)
-		}
-	}
-	if len(missing) == 0 {
-		return false, nil
-	}
-	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: namespace, SearchAttributes: missing,
-	})
-	if err != nil {
-		return false, fmt.Errorf("add search attributes: %w", err)
-	}
-	return true, nil
 }
 
 // slogLogger forwards the server's logs at WARN and above (below that Temporal

@@ -20,6 +20,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"rectify/engine"
 )
 
 var (
@@ -201,10 +203,10 @@ func TestRestartKeepsRunningWorkflow(t *testing.T) {
 		}
 	}
 	// Registering again is a no-op; a type clash is reported.
-	if err := RegisterSearchAttributes(ctx, c, "default", attrs); err != nil {
-		t.Fatal(err)
+	if did, err := engine.PrepareNamespace(ctx, c, "default", 0, attrs); err != nil || did.Registered || len(did.Added) > 0 {
+		t.Fatalf("second prepare = %+v, %v; want nothing done", did, err)
 	}
-	if err := RegisterSearchAttributes(ctx, c, "default",
+	if _, err := engine.PrepareNamespace(ctx, c, "default", 0,
 		map[string]enumspb.IndexedValueType{"RectifyStatus": enumspb.INDEXED_VALUE_TYPE_INT}); err == nil {
 		t.Error("type clash not reported")
 	}

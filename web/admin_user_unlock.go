@@ -10,6 +10,9 @@ func (w *Web) adminUserUnlock(c echo.Context) error {
 	if err := w.Store.UnlockUser(c.Request().Context(), c.Param("username")); err != nil {
 		return w.fail(c, err)
 	}
+	if err := w.Store.Audit(c.Request().Context(), sessionOf(c).User.Username, "user.unlock", "user:"+c.Param("username"), nil); err != nil {
+		return w.fail(c, err)
+	}
 	w.Log.Info("sign-in lockout lifted", "username", c.Param("username"), "by", sessionOf(c).User.Username)
 	return redirectDone(c, "/admin/users", "admin.user.unlocked", "")
 }

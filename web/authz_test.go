@@ -48,6 +48,15 @@ func TestAuthorization(t *testing.T) {
 	tk := s.rate(deptA, "窗口人员态度差", "attitude")
 	s.waitFor(tk, "awaiting_sign", func(t ticketOut) bool { return t.Status == "awaiting_sign" })
 	rating := s.ticket(tk).RatingID
+	// A ticket that moved: rated against deptB, returned by it, dispatched to deptA.
+	// It and its rating are deptA's now, and deptB sees neither (issue 15, item 14).
+	moved := s.rate(deptB, "材料被退回两次", "handling")
+	s.waitFor(moved, "awaiting_sign", func(t ticketOut) bool { return t.Status == "awaiting_sign" })
+	s.api(s.tokens["gaj"], "POST", "/api/v1/tickets/"+moved+"/return", map[string]any{"reason": "不属于本单位职责"}, 200)
+	s.waitFor(moved, "pending_dispatch", func(t ticketOut) bool { return t.Status == "pending_dispatch" })
+	s.api(s.tokens["cc"], "POST", "/api/v1/tickets/"+moved+"/dispatch", map[string]any{"department_code": deptA}, 200)
+	s.waitFor(moved, "awaiting_sign", func(t ticketOut) bool { return t.Status == "awaiting_sign" })
+	movedRating := s.ticket(moved).RatingID
 
 	sessions := map[string]*browser{"anon": s.browser()}
 	for asker, user := range map[string]string{"admin": "admin", "sup": "sup", "cc": "cc", "own": "scjg", "other": "gaj"} {
@@ -73,6 +82,7 @@ func TestAuthorization(t *testing.T) {
 		{"GET", "/tickets", "/tickets", nil, 200, want{"anon": redirect, "channel": 0}},
 		{"GET", "/analytics", "/analytics", nil, 200, want{"anon": redirect, "cc": 403, "channel": 0}},
 		{"GET", "/tickets/:number", "/tickets/" + tk, nil, 200, want{"anon": redirect, "other": 404, "channel": 0}},
+		{"GET", "/tickets/:number", "/tickets/" + moved, nil, 200, want{"anon": redirect, "other": 404, "channel": 0}},
 		{"GET", "/tickets/:number", "/tickets/NO-SUCH", nil, 404, want{"anon": redirect, "channel": 0}},
 		{"GET", "/admin/departments", "/admin/departments", nil, 403, onlyAdmin},
 		{"GET", "/admin/users", "/admin/users", nil, 403, onlyAdmin},
@@ -97,6 +107,10 @@ func TestAuthorization(t *testing.T) {
 		{"POST", "/admin/users", "/admin/users", url.Values{}, 403, want{"anon": 401, "admin": 422, "channel": 0}},
 		{"POST", "/admin/users/:username/tokens", "/admin/users/nobody/tokens", url.Values{}, 403, want{"anon": 401, "admin": 404, "channel": 0}},
 		{"POST", "/admin/users/:username/unlock", "/admin/users/nobody/unlock", url.Values{}, 403, want{"anon": 401, "admin": 404, "channel": 0}},
+		{"POST", "/admin/users/:username/disable", "/admin/users/nobody/disable", url.Values{"disabled": {"true"}}, 403, want{"anon": 401, "admin": 404, "channel": 0}},
+		{"GET", "/admin/audit", "/admin/audit", nil, 403, onlyAdmin},
+		{"GET", "/account/password", "/account/password", nil, 200, want{"anon": redirect, "channel": 0}},
+		{"POST", "/account/password", "/account/password", url.Values{"password": {"a"}, "confirm": {"b"}}, 422, want{"anon": 401, "channel": 0}},
 		{"POST", "/admin/calendar", "/admin/calendar", url.Values{"date": {"2026-13-01"}, "kind": {"holiday"}}, 403, want{"anon": 401, "admin": 400, "channel": 0}},
 		{"POST", "/admin/calendar/:date/delete", "/admin/calendar/2026-12-31/delete", url.Values{}, 403, want{"anon": 401, "admin": 404, "channel": 0}},
 
@@ -109,9 +123,15 @@ func TestAuthorization(t *testing.T) {
 		{"GET", "/api/v1/users", "/api/v1/users", nil, 403, want{"anon": 401, "admin": 200}},
 		{"POST", "/api/v1/users", "/api/v1/users", map[string]any{}, 403, want{"anon": 401, "admin": 422}},
 		{"POST", "/api/v1/users/:username/tokens", "/api/v1/users/nobody/tokens", nil, 403, want{"anon": 401, "admin": 404}},
+		{"PATCH", "/api/v1/users/:username", "/api/v1/users/nobody", map[string]any{"disabled": true}, 403, want{"anon": 401, "admin": 404}},
+		{"GET", "/api/v1/users/:username/tokens", "/api/v1/users/nobody/tokens", nil, 403, want{"anon": 401, "admin": 404}},
+		{"DELETE", "/api/v1/users/:username/tokens/:id", "/api/v1/users/nobody/tokens/1", nil, 403, want{"anon": 401, "admin": 404}},
+		{"GET", "/api/v1/audit", "/api/v1/audit", nil, 403, want{"anon": 401, "admin": 200}},
 		{"POST", "/api/v1/ratings", "/api/v1/ratings", map[string]any{}, 403, want{"anon": 401, "admin": 422, "cc": 422, "channel": 422}},
 		{"POST", "/api/v1/ratings/batch", "/api/v1/ratings/batch", map[string]any{"ratings": []any{}}, 403, want{"anon": 401, "admin": 200, "cc": 200, "channel": 200}},
 		{"GET", "/api/v1/ratings/:id", "/api/v1/ratings/" + rating, nil, 200, want{"anon": 401, "other": 404, "channel": 403}},
+		{"GET", "/api/v1/ratings/:id", "/api/v1/ratings/" + movedRating, nil, 200, want{"anon": 401, "other": 404, "channel": 403}},
+		{"GET", "/api/v1/tickets/:number", "/api/v1/tickets/" + moved, nil, 200, want{"anon": 401, "other": 404, "channel": 403}},
 		{"GET", "/api/v1/tickets", "/api/v1/tickets", nil, 200, want{"anon": 401, "channel": 403}},
 		{"GET", "/api/v1/tickets/:number", "/api/v1/tickets/" + tk, nil, 200, want{"anon": 401, "other": 404, "channel": 403}},
 		{"POST", "/api/v1/tickets/:number/:action", "/api/v1/tickets/" + tk + "/return", map[string]any{}, 403, want{"anon": 401, "own": 422, "other": 404}},

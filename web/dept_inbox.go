@@ -9,7 +9,7 @@ import (
 
 // deptInbox is a department's workbench: its tickets split by what needs doing.
 func (w *Web) deptInbox(c echo.Context) error {
-	dept := sessionOf(c).User.DepartmentCode
+	dept, _ := sessionOf(c).User.TicketScope() // the page is for department users only
 	now := w.Now()
 	open := []domain.Status{domain.StatusAwaitingSign, domain.StatusRectifying}
 	f := func(f store.WorkFilter) store.WorkFilter {

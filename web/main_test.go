@@ -160,21 +160,19 @@ func (s *site) waitFor(number, what string, ok func(ticketOut) bool) ticketOut {
 
 var surveyLink = regexp.MustCompile(`/s/([A-Za-z0-9_-]{43})`)
 
-// surveyToken reads the survey link from the SMS in the outbox.
+// surveyToken reads the survey link from the SMS handed to the gateway (the
+// outbox keeps none), waiting for the dispatcher to hand it over.
 func (s *site) surveyToken(number string) string {
 	s.t.Helper()
-	var out struct {
-		Notifications []struct {
-			Kind, Body string
-		} `json:"notifications"`
-	}
-	s.decode(s.api(testenv.AdminToken, "GET", "/api/v1/notifications?ticket_number="+number, nil, 200), &out)
-	for _, n := range out.Notifications {
-		if m := surveyLink.FindStringSubmatch(n.Body); m != nil {
-			return m[1]
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		ns := s.sys.Inbox.Messages(number)
+		for i := len(ns) - 1; i >= 0; i-- { // the newest link
+			if m := surveyLink.FindStringSubmatch(ns[i].Body); m != nil {
+				return m[1]
+			}
 		}
 	}
-	s.t.Fatalf("no survey SMS for %s: %+v", number, out.Notifications)
+	s.t.Fatalf("no survey SMS for %s: %+v", number, s.sys.Inbox.Messages(number))
 	return ""
 }
 

@@ -34,8 +34,8 @@ func (w *Web) ticketSearch(c echo.Context) error {
 	if d.Overdue {
 		f.OpenOnly, f.Overdue = true, ptr(true)
 	}
-	if u.Role == domain.RoleDepartment {
-		f.DepartmentCode, d.Dept, d.DeptFixed = u.DepartmentCode, u.DepartmentCode, true
+	if dept, all := u.TicketScope(); !all {
+		f.DepartmentCode, d.Dept, d.DeptFixed = dept, dept, true
 	}
 	var err error
 	if d.Rows, d.Pager, err = w.loadList(c, p.L, f); err != nil {

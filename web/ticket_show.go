@@ -69,11 +69,6 @@ func actionsFor(u domain.User, t domain.Ticket) actions {
 	return a
 }
 
-// visible is the API's rule for pages: another department's ticket does not exist.
-func visible(u domain.User, t domain.Ticket) bool {
-	return u.Role != domain.RoleDepartment || u.DepartmentCode == t.DepartmentCode
-}
-
 func (w *Web) ticketShow(c echo.Context) error {
 	return w.renderTicket(c, http.StatusOK, nil, false, nil)
 }
@@ -86,7 +81,7 @@ func (w *Web) renderTicket(c echo.Context, status int, errs []string, reveal boo
 	if err != nil {
 		return w.fail(c, err)
 	}
-	if !visible(u, t) {
+	if !u.SeesTicket(t.DepartmentCode) {
 		return w.fail(c, domain.ErrNotFound)
 	}
 	r, err := w.Store.GetRating(ctx, t.RatingID)

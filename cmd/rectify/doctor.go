@@ -194,7 +194,7 @@ func (d *doctor) temporal(ctx context.Context, cfg config.Config) {
 	defer c.Close()
 	ns := cfg.Temporal.Namespace
 	if _, err := c.WorkflowService().DescribeNamespace(cctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err != nil {
-		d.fail(what, fmt.Sprintf("namespace %q: %s", ns, firstLine(err)), "create it: deploy/temporal-namespace.sh, or `temporal operator namespace create "+ns+"`")
+		d.fail(what, fmt.Sprintf("namespace %q: %s", ns, firstLine(err)), "run `rectify migrate`: it registers the namespace and rectify's search attributes")
 		return
 	}
 	d.ok(what, fmt.Sprintf("answers, namespace %q exists", ns))
@@ -210,7 +210,7 @@ func (d *doctor) temporal(ctx context.Context, cfg config.Config) {
 		}
 		if len(missing) > 0 {
 			d.fail("search attributes", "missing: "+strings.Join(missing, ", "),
-				"run deploy/temporal-namespace.sh, or `temporal operator search-attribute create --name <name> --type <type>` for each")
+				"run `rectify migrate`: it registers them (rectify worker refuses to start until then)")
 		} else {
 			d.ok("search attributes", "all registered")
 		}

@@ -6,18 +6,20 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"rectify/app"
 	"rectify/config"
+	"rectify/engine"
 	"rectify/store"
-	"rectify/temporaldev"
 	"rectify/workflows"
 )
 
@@ -26,15 +28,13 @@ func main() {
 		SilenceUsage: true}
 	config.Flags(root.PersistentFlags())
 	root.AddCommand(
-		&cobra.Command{Use: "dev", Short: "run everything in one process (in-process Temporal on SQLite, worker, HTTP) with demo data", RunE: runDev},
 		&cobra.Command{Use: "server", Short: "run the HTTP API against Temporal and Postgres", RunE: runServer},
 		&cobra.Command{Use: "worker", Short: "run the Temporal worker and the outbox dispatcher", RunE: runWorker},
-		&cobra.Command{Use: "migrate", Short: "apply database migrations and exit", RunE: runMigrate},
-		temporalCmd,
+		&cobra.Command{Use: "migrate", Short: "apply database migrations, prepare the Temporal namespace, and exit", RunE: runMigrate},
+		doctorCommand(),
+		seedCommand(),
 	)
-	root.AddCommand(benchCommand())
-	root.AddCommand(doctorCommand())
-	root.AddCommand(seedCommand())
+	root.AddCommand(devCommands()...) // dev, bench and the hidden temporal; none in a release build (dev.go)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
 	stop()
@@ -42,10 +42,6 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// devAdminToken is used by `rectify dev` when none is configured; it is printed at
-// start. Production has no default.
-const devAdminToken = "dev-admin-token-not-for-production"
 
 func runMigrate(cmd *cobra.Command, _ []string) error {
 	cfg, err := config.Load(cmd.Flags())
@@ -63,31 +59,65 @@ func runMigrate(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	log.Info("migrations applied", "applied", applied)
+	return prepareTemporal(cmd.Context(), cfg, log)
+}
+
+// prepareTemporal registers the namespace and rectify's search attributes, so
+// that no deployment depends on a step a human must remember.
+func prepareTemporal(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // a new namespace takes one cache refresh (~10 s)
+	defer cancel()
+	tc, err := app.DialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	did, err := engine.PrepareNamespace(ctx, tc, cfg.Temporal.Namespace, cfg.Temporal.NamespaceRetention, workflows.SearchAttributes)
+	if err != nil {
+		return err
+	}
+	if len(did.Added) > 0 {
+		log.Info("search attributes added; waiting for every Temporal service to see them",
+			"namespace", cfg.Temporal.Namespace, "added", did.Added, "wait", engine.NamespaceRefresh)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(engine.NamespaceRefresh):
+		}
+	}
+	log.Info("temporal namespace ready", "namespace", cfg.Temporal.Namespace, "registered", did.Registered,
+		"search_attributes_added", did.Added)
 	return nil
 }
 
-// open connects to Postgres (refusing a schema that is behind) and Temporal.
-func open(cmd *cobra.Command, migrate bool) (*app.System, func(), error) {
-	ctx := cmd.Context()
+// open loads the configuration and connects to Postgres and Temporal.
+func open(cmd *cobra.Command) (*app.System, func(), error) {
 	cfg, err := config.Load(cmd.Flags())
 	if err != nil {
 		return nil, nil, err
 	}
-	if cmd.Name() == "dev" && cfg.Auth.BootstrapAdminToken == "" {
-		cfg.Auth.BootstrapAdminToken = devAdminToken
-	}
+	return connect(cmd.Context(), cfg, false, nil)
+}
+
+// connect connects to Postgres (migrating it first if asked; refusing a schema
+// that is behind) and Temporal. The returned func closes it all, and stopLast
+// after everything else (dev: the in-process Temporal the client dialed).
+func connect(ctx context.Context, cfg config.Config, migrate bool, stopLast func()) (*app.System, func(), error) {
 	log := app.NewLogger(cfg)
 	st, err := store.Open(ctx, cfg.Database.URL)
 	if err != nil {
 		return nil, nil, err
 	}
 	closers := []func(){st.Close}
-	cleanup := func() {
+	if stopLast != nil {
+		closers = []func(){stopLast, st.Close}
+	}
+	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
 	}
-	fail := func(err error) (*app.System, func(), error) { cleanup(); return nil, nil, err }
+	fail := func(err error) (*app.System, func(), error) { closeAll(); return nil, nil, err }
 	if migrate {
 		if _, err := st.Migrate(ctx); err != nil {
 			return fail(err)
@@ -95,15 +125,6 @@ func open(cmd *cobra.Command, migrate bool) (*app.System, func(), error) {
 	}
 	if err := st.CheckSchema(ctx); err != nil {
 		return fail(err)
-	}
-	if cmd.Name() == "dev" {
-		ts, err := temporaldev.Start(ctx, temporaldev.Options{Address: cfg.Temporal.Address,
-			DataDir: filepath.Join(cfg.DataDir, "temporal"), Namespace: cfg.Temporal.Namespace, Logger: log,
-			SearchAttributes: workflows.SearchAttributes})
-		if err != nil {
-			return fail(fmt.Errorf("in-process Temporal: %w", err))
-		}
-		closers = append(closers, func() { _ = ts.Stop() })
 	}
 	stopTracing, err := app.SetupTracing(ctx, cfg) // before dialing: the client carries the tracing interceptor
 	if err != nil {
@@ -119,34 +140,11 @@ func open(cmd *cobra.Command, migrate bool) (*app.System, func(), error) {
 	if err != nil {
 		return fail(err)
 	}
-	return sys, cleanup, nil
-}
-
-func runDev(cmd *cobra.Command, _ []string) error {
-	sys, cleanup, err := open(cmd, true)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	w := sys.NewWorker()
-	if err := w.Start(); err != nil {
-		return err
-	}
-	defer w.Stop()
-	sys.NewServer()
-	sys.RunBackground(cmd.Context())
-	base := sys.Config.HTTP.BaseURL
-	if base == "" {
-		base = "http://" + sys.Config.HTTP.Addr
-	}
-	if err := app.SeedDemo(cmd.Context(), sys.Store, base, sys.Config.Auth.BootstrapAdminToken, os.Stdout); err != nil {
-		return err
-	}
-	return sys.Serve(cmd.Context())
+	return sys, closeAll, nil
 }
 
 func runServer(cmd *cobra.Command, _ []string) error {
-	sys, cleanup, err := open(cmd, false)
+	sys, cleanup, err := open(cmd)
 	if err != nil {
 		return err
 	}
@@ -157,11 +155,21 @@ func runServer(cmd *cobra.Command, _ []string) error {
 }
 
 func runWorker(cmd *cobra.Command, _ []string) error {
-	sys, cleanup, err := open(cmd, false)
+	sys, cleanup, err := open(cmd)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	// Without its search attributes every workflow task would fail and retry
+	// forever; refuse to poll instead, and say how to fix it.
+	missing, err := engine.MissingSearchAttributes(cmd.Context(), sys.Temporal, sys.Config.Temporal.Namespace, workflows.SearchAttributes)
+	if err != nil {
+		return fmt.Errorf("worker: cannot check Temporal namespace %q: %w (run `rectify migrate` to prepare it)", sys.Config.Temporal.Namespace, err)
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("worker: Temporal namespace %q lacks search attributes %s: run `rectify migrate` (it registers them), then start the worker again",
+			sys.Config.Temporal.Namespace, strings.Join(missing, ", "))
+	}
 	w := sys.NewWorker()
 	sys.RunBackground(cmd.Context())
 	go func() {

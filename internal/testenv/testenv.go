@@ -23,8 +23,9 @@ import (
 
 	"rectify/app"
 	"rectify/config"
+	"rectify/engine"
+	"rectify/notify"
 	"rectify/store"
-	"rectify/temporaldev"
 	"rectify/workflows"
 )
 
@@ -79,7 +80,7 @@ func StartTemporal() *temporaltest.TestServer {
 	ts := temporaltest.NewServer()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := temporaldev.RegisterSearchAttributes(ctx, ts.GetDefaultClient(), ts.GetDefaultNamespace(), workflows.SearchAttributes); err != nil {
+	if _, err := engine.PrepareNamespace(ctx, ts.GetDefaultClient(), ts.GetDefaultNamespace(), 0, workflows.SearchAttributes); err != nil {
 		panic(fmt.Sprintf("register search attributes: %v", err))
 	}
 	return ts
@@ -89,7 +90,8 @@ func StartTemporal() *temporaltest.TestServer {
 // the shared Temporal server, a started worker, and the API on an httptest server.
 type System struct {
 	*app.System
-	URL string // base URL of the HTTP server
+	URL   string        // base URL of the HTTP server
+	Inbox *notify.Inbox // the SMS handed to the gateway (sms.mode dev): where survey links are read
 }
 
 // NewSystem builds and starts a system; tweak adjusts the configuration.
@@ -140,6 +142,8 @@ func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config
 		srv.Close()
 		w.Stop()
 	})
+	inbox := &notify.Inbox{}
+	sys.SMS = inbox
 	sys.RunBackground(bctx)
-	return &System{System: sys, URL: srv.URL}
+	return &System{System: sys, URL: srv.URL, Inbox: inbox}
 }
