@@ -158,19 +158,50 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 		if m.version <= current {
 			continue
 		}
-		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+		var err error
+		if strings.HasPrefix(m.sql, noTransaction) {
+			err = migrateStatements(ctx, conn.Conn(), m)
+		} else {
+			err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, m.sql); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
 				return err
-			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
-			return err
-		})
+			})
+		}
 		if err != nil {
 			return applied, fmt.Errorf("%s: %w", m.name, err)
 		}
 		applied = append(applied, m.name)
 	}
 	return applied, nil
+}
+
+// noTransaction starts a migration that must run outside a transaction (CREATE
+// INDEX CONCURRENTLY): its statements, one per ';'-terminated line group, run one
+// by one and must each be safe to repeat, since a crash can stop it half way.
+const noTransaction = "-- rectify:no-transaction"
+
+func migrateStatements(ctx context.Context, conn *pgx.Conn, m migration) error {
+	var stmt strings.Builder
+	for _, line := range strings.Split(m.sql, "\n") {
+		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		stmt.WriteString(line + "\n")
+		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+			if _, err := conn.Exec(ctx, stmt.String()); err != nil {
+				return err
+			}
+			stmt.Reset()
+		}
+	}
+	if strings.TrimSpace(stmt.String()) != "" {
+		return fmt.Errorf("statement without a final ';'")
+	}
+	_, err := conn.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+	return err
 }
 
 type querier interface {

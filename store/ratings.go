@@ -212,6 +212,16 @@ func numberSuffix(n string) string {
 	return fmt.Sprintf("CASE WHEN length(%[1]s) <= 6 THEN lpad(%[1]s, 6, '0') ELSE chr(ascii('A') + length(%[1]s) - 7) || %[1]s END", n)
 }
 
+// TicketNumberSuffix is numberSuffix in Go, for tools that number tickets
+// themselves (the seeder).
+func TicketNumberSuffix(n int64) string {
+	d := fmt.Sprint(n)
+	if len(d) <= 6 {
+		return fmt.Sprintf("%06d", n)
+	}
+	return string(rune('A'+len(d)-7)) + d
+}
+
 // createTickets opens a ticket for each new negative rating, numbered GD + the
 // Shanghai date + a sequence: readable on the phone, unique, fixed at birth.
 func createTickets(ctx context.Context, tx pgx.Tx, rs []NewRating, idx []int, res []RatingResult) error {
