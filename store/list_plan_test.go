@@ -72,11 +72,11 @@ func TestListsUseMatchingIndexes(t *testing.T) {
 			}
 			if _, err := st.Pool().Exec(ctx, `
 				WITH src AS (SELECT * FROM tickets ORDER BY number LIMIT $2),
-				r AS (INSERT INTO ratings SELECT (json_populate_record(NULL::ratings,
-					to_json(ra) || jsonb_build_object('id', ra.id || '~' || $1::int)::json)).* FROM ratings ra JOIN src ON src.rating_id = ra.id)
-				INSERT INTO tickets SELECT (json_populate_record(NULL::tickets, to_json(src) || jsonb_build_object(
+				r AS (INSERT INTO ratings SELECT (jsonb_populate_record(NULL::ratings,
+					to_jsonb(ra) || jsonb_build_object('id', ra.id || '~' || $1::int))).* FROM ratings ra JOIN src ON src.rating_id = ra.id)
+				INSERT INTO tickets SELECT (jsonb_populate_record(NULL::tickets, to_jsonb(src) || jsonb_build_object(
 					'number', left(src.number, 10) || chr(ascii('A') + 1) || lpad(($1::bigint * 10000000 + row_number() OVER ())::text, 8, '0'),
-					'rating_id', src.rating_id || '~' || $1::int)::json)).* FROM src`, copyNo, 1_000_000-count); err != nil {
+					'rating_id', src.rating_id || '~' || $1::int))).* FROM src`, copyNo, 1_000_000-count); err != nil {
 				t.Fatal(err)
 			}
 		}
