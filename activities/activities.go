@@ -8,10 +8,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"rectify/calendar"
@@ -52,6 +54,22 @@ func (a *Activities) StageTimes(ctx context.Context, in StageInput) (StageTimes,
 // Apply writes one transition with its event, messages and survey token.
 func (a *Activities) Apply(ctx context.Context, ch Change) error {
 	sc := store.Change{Ticket: ch.Ticket, Event: ch.Event, SurveyUsed: ch.SurveyUsed, ExcludeRating: ch.ExcludeRating}
+	// The digest is of the workflow's input, not of what is generated here (the
+	// survey token), so a retry of this same call is recognised as the same change.
+	b, err := json.Marshal(ch)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	sc.Digest = sum[:]
+	sc.Replaced = func(r store.Replacement) {
+		if !activity.IsActivity(ctx) {
+			return // called directly (tests): no activity logger
+		}
+		activity.GetLogger(ctx).Warn("a lost workflow task's writes were replaced by the workflow's version",
+			"ticket", ch.Ticket.Number, "from_seq", r.FromSeq, "events", r.Events, "types", r.Types,
+			"retracted_messages", r.Retracted, "already_sent", r.AlreadySent, "surveys_withdrawn", r.SurveysWithdrawn)
+	}
 	notices := ch.Notices
 	if ch.SendSurvey {
 		tok, err := newSurveyToken(time.Now().Add(a.SurveyTTL))

@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // FoldBatch is how many deltas one fold transaction moves at most: big enough to
@@ -31,25 +29,10 @@ func (s *Service) Fold(ctx context.Context) (n int, err error) {
 	}
 }
 
-// foldSome moves one batch unless another fold is running. Queries are exact
-// without it (they add the pending deltas); it keeps the deltas few when no folder
-// runs in the background. A failure only costs speed, so it is not reported.
-func (s *Service) foldSome(ctx context.Context) {
-	if s.NoFoldOnRead {
-		return
-	}
-	_ = pgx.BeginFunc(ctx, s.DB, func(tx pgx.Tx) error {
-		var got bool
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, foldLock).Scan(&got); err != nil || !got {
-			return err
-		}
-		_, err := tx.Exec(ctx, `SELECT stats_fold($1)`, FoldBatch)
-		return err
-	})
-}
-
-// RunFolder folds every interval until ctx ends: the background job that keeps
-// the rollups current while ratings stream in.
+// RunFolder folds every interval until ctx ends: the background job (run by the
+// worker process) that keeps the rollups current while ratings stream in. Reads
+// never fold: they are exact without it (they add the pending deltas), and a GET
+// that writes would take a read path's caller into a write's locks and failures.
 func (s *Service) RunFolder(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()

@@ -127,9 +127,6 @@ func span(from, to time.Time) (m1, m2 time.Time) {
 // Service answers statistics questions from the rollups.
 type Service struct {
 	DB *pgxpool.Pool
-	// NoFoldOnRead stops queries from folding pending deltas first (tests use it to
-	// read with deltas pending; answers are the same either way).
-	NoFoldOnRead bool
 }
 
 // queryPlan is the sources one query sums: rollup rows and unfolded deltas, with a
@@ -210,7 +207,6 @@ func (s *Service) Table(ctx context.Context, dim Dim, f Filter, w Weights) (rows
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	s.foldSome(ctx)
 	src, args := queryPlan{dim: dim, f: f, monthly: true}.sql()
 	group := "department_code, key"
 	if !dim.perDepartment() {
@@ -291,7 +287,6 @@ func (s *Service) Trend(ctx context.Context, p Period, f Filter, w Weights) (pts
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	s.foldSome(ctx)
 	src, args := queryPlan{dim: Department, f: f, bucket: p, monthly: p == Monthly}.sql()
 	q := `SELECT bucket, ` + counterSums + ` FROM (` + src + `) s GROUP BY 1 ORDER BY 1`
 	byStart := map[time.Time]Counts{}

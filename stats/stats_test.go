@@ -45,7 +45,7 @@ import (
 func TestStatsFromHandCheckedData(t *testing.T) {
 	st, _ := testenv.NewDatabase(t)
 	ctx := context.Background()
-	svc := &stats.Service{DB: st.Pool(), NoFoldOnRead: true}
+	svc := &stats.Service{DB: st.Pool()}
 	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
 		if err := st.CreateDepartment(ctx, d); err != nil {
 			t.Fatal(err)

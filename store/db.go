@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,8 +38,10 @@ func Open(ctx context.Context, dbURL string) (s *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.MaxConns < 16 {
-		cfg.MaxConns = 16
+	// pgx's default (4, or the CPUs) is too few for the API and worker together;
+	// a pool_max_conns in the URL is the operator's choice and is kept as given.
+	if !strings.Contains(cfg.ConnString(), "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, 16)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -61,16 +62,18 @@ func (s *Store) Close() { s.pool.Close() }
 // Ping checks the database answers, for /readyz.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
+// ensureDatabase connects with the URL's connection settings only: pool settings
+// (pool_max_conns and the like) are not server parameters.
 func ensureDatabase(ctx context.Context, dbURL string) error {
-	u, err := url.Parse(dbURL)
+	pcfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return fmt.Errorf("database.url: %w", err)
 	}
-	name := strings.TrimPrefix(u.Path, "/")
+	name := pcfg.ConnConfig.Database
 	if name == "" || name == "postgres" {
 		return nil
 	}
-	conn, err := pgx.Connect(ctx, dbURL)
+	conn, err := pgx.ConnectConfig(ctx, pcfg.ConnConfig.Copy())
 	if err == nil {
 		return conn.Close(ctx)
 	}
@@ -78,9 +81,9 @@ func ensureDatabase(ctx context.Context, dbURL string) error {
 	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" { // invalid_catalog_name
 		return err
 	}
-	admin := *u
-	admin.Path = "/postgres"
-	conn, err = pgx.Connect(ctx, admin.String())
+	admin := pcfg.ConnConfig.Copy()
+	admin.Database = "postgres"
+	conn, err = pgx.ConnectConfig(ctx, admin)
 	if err != nil {
 		return err
 	}
@@ -155,19 +158,50 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 		if m.version <= current {
 			continue
 		}
-		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+		var err error
+		if strings.HasPrefix(m.sql, noTransaction) {
+			err = migrateStatements(ctx, conn.Conn(), m)
+		} else {
+			err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, m.sql); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
 				return err
-			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
-			return err
-		})
+			})
+		}
 		if err != nil {
 			return applied, fmt.Errorf("%s: %w", m.name, err)
 		}
 		applied = append(applied, m.name)
 	}
 	return applied, nil
+}
+
+// noTransaction starts a migration that must run outside a transaction (CREATE
+// INDEX CONCURRENTLY): its statements, one per ';'-terminated line group, run one
+// by one and must each be safe to repeat, since a crash can stop it half way.
+const noTransaction = "-- rectify:no-transaction"
+
+func migrateStatements(ctx context.Context, conn *pgx.Conn, m migration) error {
+	var stmt strings.Builder
+	for _, line := range strings.Split(m.sql, "\n") {
+		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		stmt.WriteString(line + "\n")
+		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+			if _, err := conn.Exec(ctx, stmt.String()); err != nil {
+				return err
+			}
+			stmt.Reset()
+		}
+	}
+	if strings.TrimSpace(stmt.String()) != "" {
+		return fmt.Errorf("statement without a final ';'")
+	}
+	_, err := conn.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+	return err
 }
 
 type querier interface {

@@ -20,3 +20,9 @@ func (s *Store) QueueRatingForTest(r NewRating) (wait func(context.Context) (Rat
 		}
 	}
 }
+
+// ListTicketsQueryForTest and ListWorkQueryForTest expose the lists' SQL, for
+// EXPLAIN in tests.
+func ListTicketsQueryForTest(f TicketFilter) (string, []any) { return listTicketsQuery(f) }
+
+func ListWorkQueryForTest(f WorkFilter) (string, []any, error) { return listWorkQuery(f) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,43 +43,90 @@ func RedactSurveyLinks(body string) string {
 	return surveyLinkToken.ReplaceAllLiteralString(body, RedactedSurveyLink)
 }
 
-// DeliverDue hands up to limit due messages to send, one transaction each, so a
-// message is marked sent only after the gateway accepted it (at least once). Failed
+// Outbox delivery settings (DeliverDue).
+const (
+	// DeliverParallel is how many sends run at once per dispatcher: deadlines fall
+	// at 18:00 on working days, so reminders and escalations come in bursts, and a
+	// gateway's latency, not the database, bounds a serial dispatcher.
+	DeliverParallel = 32
+	// DeliverLease is how long a claimed message is not due for other dispatchers.
+	// One send is cut off well within it (sendTimeout), so two dispatchers (two
+	// worker processes) never send a message at the same time; a dispatcher that
+	// dies leaves its claims to be taken again when the lease ends.
+	DeliverLease = 2 * time.Minute
+	sendTimeout  = DeliverLease / 4
+)
+
+// DeliverDue claims up to limit due messages and hands them to send, at most
+// DeliverParallel at a time. A message is marked sent only after the gateway
+// accepted it (at least once; gateways dedupe on the idempotency key). Failed
 // sends are retried later with backoff; nothing is ever dropped.
+//
+// No transaction is held during a send: the claim is one short statement
+// (FOR UPDATE SKIP LOCKED, so concurrent dispatchers claim disjoint batches) that
+// moves next_attempt_at a lease ahead, and each outcome is one more.
 func (s *Store) DeliverDue(ctx context.Context, limit int, send func(context.Context, Notification) error) (sent int, err error) {
 	defer wrap(&err, "store.DeliverDue")
-	for i := 0; i < limit; i++ {
-		done := false
-		err := s.Transact(ctx, func(tx pgx.Tx) error {
-			var n Notification
-			err := tx.QueryRow(ctx, `
-				SELECT id, idempotency_key, ticket_number, kind, channel, recipient, body, created_at, attempts
-				FROM notifications WHERE sent_at IS NULL AND next_attempt_at <= now()
-				ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`).Scan(
-				&n.ID, &n.IdempotencyKey, &n.TicketNumber, &n.Kind, &n.Channel, &n.Recipient, &n.Body, &n.CreatedAt, &n.Attempts)
-			if errors.Is(err, pgx.ErrNoRows) {
-				done = true
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if serr := send(ctx, n); serr != nil {
-				backoff := time.Duration(1<<min(n.Attempts, 10)) * time.Second
-				_, err = tx.Exec(ctx, `UPDATE notifications SET attempts = attempts + 1, last_error = $2,
-					next_attempt_at = now() + $3::interval WHERE id = $1`, n.ID, serr.Error(), backoff)
-				return err
-			}
-			sent++
-			_, err = tx.Exec(ctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = now(), last_error = '',
-				body = $2 WHERE id = $1`, n.ID, RedactSurveyLinks(n.Body))
-			return err
-		})
-		if err != nil || done {
-			return sent, err
-		}
+	rows, err := s.pool.Query(ctx, `
+		UPDATE notifications n SET next_attempt_at = now() + $2::interval
+		FROM (SELECT id FROM notifications WHERE sent_at IS NULL AND next_attempt_at <= now()
+		      ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+		WHERE n.id = due.id
+		RETURNING n.id, n.idempotency_key, n.ticket_number, n.kind, n.channel, n.recipient, n.body, n.created_at, n.attempts`,
+		limit, DeliverLease)
+	if err != nil {
+		return 0, err
 	}
-	return sent, nil
+	batch, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Notification, error) {
+		var n Notification
+		err := row.Scan(&n.ID, &n.IdempotencyKey, &n.TicketNumber, &n.Kind, &n.Channel, &n.Recipient, &n.Body, &n.CreatedAt, &n.Attempts)
+		return n, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, DeliverParallel)
+	)
+	for _, n := range batch {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			ok, err := s.deliverOne(ctx, n, send)
+			mu.Lock()
+			defer mu.Unlock()
+			if ok {
+				sent++
+			}
+			if err != nil && first == nil {
+				first = err
+			}
+		}()
+	}
+	wg.Wait()
+	return sent, first
+}
+
+// deliverOne sends one claimed message and records the outcome. The outcome is
+// written even if ctx ended meanwhile: a send that happened must be marked.
+func (s *Store) deliverOne(ctx context.Context, n Notification, send func(context.Context, Notification) error) (bool, error) {
+	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	serr := send(sctx, n)
+	cancel()
+	wctx := context.WithoutCancel(ctx)
+	if serr != nil {
+		backoff := time.Duration(1<<min(n.Attempts, 10)) * time.Second
+		_, err := s.pool.Exec(wctx, `UPDATE notifications SET attempts = attempts + 1, last_error = $2,
+			next_attempt_at = now() + $3::interval WHERE id = $1 AND sent_at IS NULL`, n.ID, serr.Error(), backoff)
+		return false, err
+	}
+	_, err := s.pool.Exec(wctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = now(), last_error = '',
+		body = $2 WHERE id = $1 AND sent_at IS NULL`, n.ID, RedactSurveyLinks(n.Body))
+	return err == nil, err
 }
 
 // SurveyTokenInfo is a stored survey token's state.

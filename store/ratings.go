@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -207,6 +208,25 @@ func priorRatings(ctx context.Context, tx pgx.Tx, ids []string) (map[string]prio
 	return out, rows.Err()
 }
 
+// numberSuffix is the SQL for a ticket number's sequence part: six digits, and
+// past 999,999 a letter naming the length before the digits (A: 7 digits, B: 8,
+// ...). Letters sort after digits, so text order stays creation order on every
+// day, which list paging by number relies on; plain digits would put 1000000
+// before 999999.
+func numberSuffix(n string) string {
+	return fmt.Sprintf("CASE WHEN length(%[1]s) <= 6 THEN lpad(%[1]s, 6, '0') ELSE chr(ascii('A') + length(%[1]s) - 7) || %[1]s END", n)
+}
+
+// TicketNumberSuffix is numberSuffix in Go, for tools that number tickets
+// themselves (the seeder).
+func TicketNumberSuffix(n int64) string {
+	d := fmt.Sprint(n)
+	if len(d) <= 6 {
+		return fmt.Sprintf("%06d", n)
+	}
+	return string(rune('A'+len(d)-7)) + d
+}
+
 // createTickets opens a ticket for each new negative rating, numbered GD + the
 // Shanghai date + a sequence: readable on the phone, unique, fixed at birth.
 func createTickets(ctx context.Context, tx pgx.Tx, rs []NewRating, idx []int, res []RatingResult) error {
@@ -225,7 +245,7 @@ func createTickets(ctx context.Context, tx pgx.Tx, rs []NewRating, idx []int, re
 			FROM ratings r WHERE r.id = ANY($1)
 		), t AS (
 			INSERT INTO tickets (number, rating_id, status, department_code)
-			SELECT 'GD' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(n, greatest(6, length(n)), '0'),
+			SELECT 'GD' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || `+numberSuffix("n")+`,
 			       id, CASE WHEN known THEN 'awaiting_sign' ELSE 'pending_dispatch' END,
 			       CASE WHEN known THEN department_code ELSE '' END
 			FROM seq

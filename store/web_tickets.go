@@ -94,26 +94,10 @@ func escapeLike(s string) string {
 // the following page, empty on the last.
 func (s *Store) ListWork(ctx context.Context, f WorkFilter) (items []WorkItem, next string, err error) {
 	defer wrap(&err, "store.ListWork")
-	where, args := f.where()
-	if f.Cursor != "" {
-		cond, cargs, err := cursorCond(f.Order, f.Cursor, len(args))
-		if err != nil {
-			return nil, "", err
-		}
-		where, args = append(where, cond), append(args, cargs...)
+	q, args, err := listWorkQuery(f)
+	if err != nil {
+		return nil, "", err
 	}
-	q := `SELECT ` + ticketColumns + `, coalesce(d.name, ''), r.level, r.channel, r.comment, r.rated_at
-		FROM tickets t JOIN ratings r ON r.id = t.rating_id LEFT JOIN departments d ON d.code = t.department_code`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY " + map[WorkOrder]string{
-		NewestFirst: "t.number DESC",
-		OldestFirst: "t.number",
-		DueFirst:    "t.due_at NULLS LAST, t.number",
-	}[f.Order]
-	args = append(args, f.Limit+1)
-	q += fmt.Sprintf(" LIMIT $%d", len(args))
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
@@ -132,6 +116,31 @@ func (s *Store) ListWork(ctx context.Context, f WorkFilter) (items []WorkItem, n
 		next = cursorOf(f.Order, items[len(items)-1].Ticket)
 	}
 	return items, next, nil
+}
+
+// listWorkQuery is ListWork's SQL.
+func listWorkQuery(f WorkFilter) (string, []any, error) {
+	where, args := f.where()
+	if f.Cursor != "" {
+		cond, cargs, err := cursorCond(f.Order, f.Cursor, len(args))
+		if err != nil {
+			return "", nil, err
+		}
+		where, args = append(where, cond), append(args, cargs...)
+	}
+	q := `SELECT ` + ticketColumns + `, coalesce(d.name, ''), r.level, r.channel, r.comment, r.rated_at
+		FROM tickets t JOIN ratings r ON r.id = t.rating_id LEFT JOIN departments d ON d.code = t.department_code`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY " + map[WorkOrder]string{
+		NewestFirst: "t.number DESC",
+		OldestFirst: "t.number",
+		DueFirst:    "t.due_at NULLS LAST, t.number",
+	}[f.Order]
+	args = append(args, f.Limit+1)
+	q += fmt.Sprintf(" LIMIT $%d", len(args))
+	return q, args, nil
 }
 
 // CountWork counts the tickets f selects (ignoring its cursor), for tab badges.

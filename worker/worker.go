@@ -35,12 +35,12 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, cacheSi
 // least once; a failing gateway only delays them.
 func Deliver(ctx context.Context, st *store.Store, sender notify.Sender, log *slog.Logger) {
 	for {
-		n, err := st.DeliverDue(ctx, 100, sender.Send)
+		n, err := st.DeliverDue(ctx, 256, sender.Send)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("outbox delivery", "err", err)
 		}
 		wait := time.Second
-		if n == 100 {
+		if n == 256 {
 			wait = 0 // more are waiting
 		}
 		select {

@@ -205,7 +205,13 @@ func TestRecordHistories(t *testing.T) {
 
 func writeHistory(t *testing.T, c client.Client, workflowID, file string) {
 	t.Helper()
-	it := c.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	writeHistoryRun(t, c, workflowID, "", file)
+}
+
+// writeHistoryRun writes one run's history ("": the latest run).
+func writeHistoryRun(t *testing.T, c client.Client, workflowID, runID, file string) {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), workflowID, runID, false, 0)
 	h := &historypb.History{}
 	for it.HasNext() {
 		e, err := it.Next()

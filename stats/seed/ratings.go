@@ -10,6 +10,7 @@ import (
 
 	"rectify/calendar"
 	"rectify/stats"
+	"rectify/store"
 )
 
 // generator makes the ratings day by day, oldest first, so ids and ticket
@@ -194,7 +195,7 @@ func pickAspects(rng *rand.Rand, ws []float64, n int) []string {
 // against the rating was upheld.
 func (g *generator) ticket(c *chunk, ratingID string, ratedAt time.Time, d *department, reach bool) bool {
 	created := ratedAt.Add(time.Duration(1+g.rng.IntN(4)) * time.Second)
-	number := fmt.Sprintf("GD%s%06d", created.In(stats.Zone).Format("20060102"), g.base+int64(g.tickets))
+	number := "GD" + created.In(stats.Zone).Format("20060102") + store.TicketNumberSuffix(g.base+int64(g.tickets))
 	g.tickets++
 	l := &life{rng: g.rng, cal: g.cal, now: g.o.Now, w: g.w, d: d, reach: reach}
 	l.t.number, l.t.ratingID = number, ratingID

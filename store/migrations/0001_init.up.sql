@@ -73,7 +73,7 @@ CREATE TABLE tickets (
     updated_at        timestamptz NOT NULL DEFAULT now(),
     closed_at         timestamptz,
     version           int NOT NULL DEFAULT 0,
-    workflow_started  boolean NOT NULL DEFAULT false -- false until Temporal confirmed the start; the reconciler retries these
+    workflow_started  boolean NOT NULL DEFAULT false -- false until the workflow's first write lands (store.ApplyChange); the reconciler starts these
 );
 CREATE INDEX tickets_department_status ON tickets (department_code, status);
 CREATE INDEX tickets_status ON tickets (status, created_at);
