@@ -15,13 +15,26 @@ import (
 // CPU is processor time used, split between this process (API, in-process worker,
 // Temporal server, load generator) and the Postgres backends serving the
 // benchmark's database. Background Postgres processes (WAL writer, checkpointer)
-// and other databases are left out.
+// and other databases are left out. The production-shape scenario, whose
+// Temporal server and rectify run as processes of their own, also fills the
+// last three.
 type CPU struct {
-	Self, Postgres time.Duration
+	Self, Postgres   time.Duration
+	Temporal         time.Duration // the Temporal server process
+	TemporalPostgres time.Duration // Postgres backends of Temporal's two databases
+	Rectify          time.Duration // `rectify server` and `rectify worker` processes
 }
 
 // Sub is c minus o.
-func (c CPU) Sub(o CPU) CPU { return CPU{c.Self - o.Self, c.Postgres - o.Postgres} }
+func (c CPU) Sub(o CPU) CPU {
+	return CPU{c.Self - o.Self, c.Postgres - o.Postgres, c.Temporal - o.Temporal,
+		c.TemporalPostgres - o.TemporalPostgres, c.Rectify - o.Rectify}
+}
+
+// Total is all of it.
+func (c CPU) Total() time.Duration {
+	return c.Self + c.Postgres + c.Temporal + c.TemporalPostgres + c.Rectify
+}
 
 // ReadCPU measures CPU used so far; pool is any pool on the benchmark database.
 func ReadCPU(ctx context.Context, pool *pgxpool.Pool) (CPU, error) {
@@ -74,7 +87,12 @@ func (c CPU) perItem(n int, unit string) string {
 // background work, pollers, outbox loops), per second, so that per-item figures
 // can leave it out.
 func IdleCPU(ctx context.Context, pool *pgxpool.Pool, d time.Duration) (CPU, error) {
-	before, err := ReadCPU(ctx, pool)
+	return idleCPU(ctx, func(ctx context.Context) (CPU, error) { return ReadCPU(ctx, pool) }, d)
+}
+
+// idleCPU is IdleCPU with any reader of CPU used so far.
+func idleCPU(ctx context.Context, read func(context.Context) (CPU, error), d time.Duration) (CPU, error) {
+	before, err := read(ctx)
 	if err != nil {
 		return CPU{}, err
 	}
@@ -84,20 +102,25 @@ func IdleCPU(ctx context.Context, pool *pgxpool.Pool, d time.Duration) (CPU, err
 		return CPU{}, ctx.Err()
 	case <-time.After(d):
 	}
-	after, err := ReadCPU(ctx, pool)
+	after, err := read(ctx)
 	if err != nil {
 		return CPU{}, err
 	}
-	used := after.Sub(before)
-	el := time.Since(start).Seconds()
-	return CPU{time.Duration(float64(used.Self) / el), time.Duration(float64(used.Postgres) / el)}, nil
+	return perSecond(after.Sub(before), time.Since(start)), nil
+}
+
+// perSecond divides every part of c by d in seconds.
+func perSecond(c CPU, d time.Duration) CPU {
+	f := func(x time.Duration) time.Duration { return time.Duration(float64(x) / d.Seconds()) }
+	return CPU{f(c.Self), f(c.Postgres), f(c.Temporal), f(c.TemporalPostgres), f(c.Rectify)}
 }
 
 // minusIdle takes idle (per second) times elapsed out of c, never below zero.
 func (c CPU) minusIdle(idle CPU, elapsed time.Duration) CPU {
 	s := elapsed.Seconds()
 	sub := func(a, b time.Duration) time.Duration { return max(0, a-time.Duration(float64(b)*s)) }
-	return CPU{sub(c.Self, idle.Self), sub(c.Postgres, idle.Postgres)}
+	return CPU{sub(c.Self, idle.Self), sub(c.Postgres, idle.Postgres), sub(c.Temporal, idle.Temporal),
+		sub(c.TemporalPostgres, idle.TemporalPostgres), sub(c.Rectify, idle.Rectify)}
 }
 
 // share renders idle CPU per second as a fraction of one core.

@@ -185,7 +185,7 @@ func (r *Runner) Ingest(ctx context.Context) (Section, error) {
 			}
 			k.t += d
 			used := after.Sub(before).minusIdle(idle, d)
-			k.cpu = CPU{k.cpu.Self + used.Self, k.cpu.Postgres + used.Postgres}
+			k.cpu = CPU{Self: k.cpu.Self + used.Self, Postgres: k.cpu.Postgres + used.Postgres}
 			r.progress("ingest: round %d %s: %d in %s (%.0f/s)", round+1, k.name, perRound, d.Round(time.Millisecond), float64(perRound)/d.Seconds())
 		}
 	}

@@ -39,6 +39,7 @@ var Scenarios = []Scenario{
 	{"batch", "Ingestion, batches of 1000", (*Runner).Batch},
 	{"lifecycle", "Ticket lifecycle", (*Runner).Lifecycle},
 	{"scale", "Horizontal scale, simulated", (*Runner).Scale},
+	{"prodshape", "Ticket lifecycle on the production shape", (*Runner).ProdShape},
 	{"open", "Open tickets", (*Runner).Open},
 }
 

@@ -208,14 +208,7 @@ func (e *Env) startProc(ctx context.Context, name, sub string, cfg config.Config
 	if e.RectifyBin == "" {
 		return nil, errors.New("no rectify binary to start child processes with")
 	}
-	logPath := filepath.Join(e.Dir, name+".log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(e.RectifyBin, sub)
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.Env = append(os.Environ(),
+	return e.startCmd(name, exec.Command(e.RectifyBin, sub),
 		"RECTIFY_DATABASE_URL="+cfg.Database.URL,
 		"RECTIFY_TEMPORAL_ADDRESS="+cfg.Temporal.Address,
 		"RECTIFY_TEMPORAL_NAMESPACE="+cfg.Temporal.Namespace,
@@ -227,6 +220,18 @@ func (e *Env) startProc(ctx context.Context, name, sub string, cfg config.Config
 		"RECTIFY_DATA_DIR="+cfg.DataDir,
 		"RECTIFY_LOG_LEVEL=warn",
 	)
+}
+
+// startCmd starts cmd with env added to this process's environment, its output
+// in e.Dir/name.log.
+func (e *Env) startCmd(name string, cmd *exec.Cmd, env ...string) (*Proc, error) {
+	logPath := filepath.Join(e.Dir, name+".log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, err
@@ -259,6 +264,9 @@ func (p *Proc) Exited() bool {
 		return false
 	}
 }
+
+// CPU is the processor time the process has used so far (0 once it is gone).
+func (p *Proc) CPU() time.Duration { return procCPU(p.cmd.Process.Pid) }
 
 // Memory reads the process's resident set (VmRSS) and its peak (VmHWM), in bytes.
 func (p *Proc) Memory() (rss, peak int64, err error) {

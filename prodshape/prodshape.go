@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/url"
 	"os"
@@ -225,6 +226,33 @@ func RectifyEnv(dbURL, temporalAddr, httpAddr, dataDir, adminToken string) map[s
 		"RECTIFY_DATA_DIR":                   dataDir,
 		"RECTIFY_AUTH_BOOTSTRAP_ADMIN_TOKEN": adminToken,
 	}
+}
+
+// FreePortRun finds n consecutive free ports on 127.0.0.1 for a Temporal server
+// (its frontend port and the next eight: n = 9). They all stay below 32768:
+// Temporal's Postgres schema keeps membership ports in a smallint
+// (cluster_membership.rpc_port), and a server whose port is past it dies at start
+// with "value ... is out of range for type smallint".
+func FreePortRun(n int) (int, error) {
+	const lowest, highest = 20000, 32767
+	for range 200 {
+		base := lowest + rand.IntN(highest-lowest-n+2)
+		var ls []net.Listener
+		for i := range n {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+i))
+			if err != nil {
+				break
+			}
+			ls = append(ls, l)
+		}
+		for _, l := range ls {
+			l.Close()
+		}
+		if len(ls) == n {
+			return base, nil
+		}
+	}
+	return 0, fmt.Errorf("prodshape: no run of %d free ports below %d", n, highest+1)
 }
 
 // WaitTCP waits until addr accepts connections.

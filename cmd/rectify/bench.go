@@ -19,15 +19,15 @@ import (
 // benchCommand runs the load benchmark. It parses its own flags with the standard
 // flag package, so that `rectify bench -quick` reads as the docs write it.
 func benchCommand() *cobra.Command {
-	return &cobra.Command{Use: "bench [-quick] [-scenario ingest,batch,lifecycle,scale,open] [-out BENCHMARKS.md]",
-		Short:              "benchmark a system started here (fresh Postgres database, in-process Temporal) against same-run baselines",
+	return &cobra.Command{Use: "bench [-quick] [-scenario ingest,batch,lifecycle,scale,prodshape,open] [-out BENCHMARKS.md]",
+		Short:              "benchmark a system started here (fresh Postgres database, in-process Temporal; prodshape: Temporal on Postgres and rectify processes) against same-run baselines",
 		DisableFlagParsing: true, RunE: runBench}
 }
 
 func runBench(cmd *cobra.Command, args []string) error {
 	fs := flag.NewFlagSet("rectify bench", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "small sizes for a CI smoke run (under 2 minutes)")
-	scenarios := fs.String("scenario", "", "comma-separated scenarios to run alone: ingest, batch, lifecycle, scale, open (default: all)")
+	scenarios := fs.String("scenario", "", "comma-separated scenarios to run alone: ingest, batch, lifecycle, scale, prodshape, open (default: all)")
 	out := fs.String("out", "BENCHMARKS.md", "Markdown file whose benchmark sections are replaced (\"\": none; -quick writes none unless given)")
 	openTickets := fs.Int("open-tickets", 0, "tickets the open scenario opens (default 100000; quick 500)")
 	dbURL := fs.String("database-url", "", "Postgres server to create the benchmark databases on (default $RECTIFY_DATABASE_URL)")
