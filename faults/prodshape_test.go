@@ -47,8 +47,12 @@ func TestProductionShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	port, err := prodshape.FreePortRun(9) // below 32768: Temporal's Postgres schema keeps membership ports in a smallint
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmp := prodshape.Temporal{Postgres: pg, Database: fmt.Sprintf("rectify_prodshape_%d", rand.Uint32()),
-		Port: freePortRun(t, 9), Dir: t.TempDir()}
+		Port: port, Dir: t.TempDir()}
 	t.Cleanup(func() { dropDatabases(t, dbURL, tmp.Database, tmp.Database+"_visibility") })
 	if err := tmp.SetupSchemas(ctx, bin); err != nil {
 		t.Fatal(err)
