@@ -10,7 +10,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Packages for `make race`; directories that do not exist yet are skipped.
 RACE_PKGS   := $(foreach d,calendar domain config workflows,$(if $(wildcard $(d)),./$(d)/...))
 # Space-separated package:FuzzFunc pairs for `make fuzz`; FUZZTIME per target.
-FUZZ_TARGETS ?= ./calendar:FuzzDeadline ./server:FuzzParseRating ./server:FuzzSurveyToken
+FUZZ_TARGETS ?= ./calendar:FuzzDeadline ./server:FuzzParseRating ./server:FuzzSurveyToken ./server:FuzzRoutes
 FUZZTIME     ?= 10s
 
 # The database URL is the last stdout line of ensure-postgres.sh (which starts
@@ -53,8 +53,9 @@ test: ## gofmt + go vet + all tests against a real Postgres (installs Postgres/C
 race: ## go test -race on the pure packages (calendar, domain, config)
 	$(if $(RACE_PKGS),$(GO) test -race -count=1 $(RACE_PKGS),@echo "race: none of calendar/ domain/ config/ exists yet")
 
-fuzz: ## Run each FUZZ_TARGETS entry (pkg:FuzzFunc) for FUZZTIME
-	@for t in $(FUZZ_TARGETS); do \
+fuzz: ## Run each FUZZ_TARGETS entry (pkg:FuzzFunc) for FUZZTIME (FuzzRoutes needs Postgres: ensured)
+	@url=$(DB_URL); export RECTIFY_TEST_DATABASE_URL="$$url"; \
+	for t in $(FUZZ_TARGETS); do \
 	  pkg=$${t%%:*}; fn=$${t#*:}; \
 	  if [ ! -d "$$pkg" ]; then echo "fuzz: $$pkg does not exist, skipped"; continue; fi; \
 	  echo "fuzz: $$pkg $$fn for $(FUZZTIME)"; \

@@ -96,6 +96,9 @@ func (s *Server) putCalendarDay(c echo.Context) error {
 }
 
 func (s *Server) deleteCalendarDay(c echo.Context) error {
+	if _, err := time.Parse(calendar.DateLayout, c.Param("date")); err != nil { // abc, 2026-02-30
+		return domain.Invalid("invalid_calendar_day", []domain.FieldError{{Field: "date", Message: "must be a date, YYYY-MM-DD"}})
+	}
 	found, err := s.Store.DeleteCalendarOverride(c.Request().Context(), c.Param("date"))
 	if err != nil {
 		return err

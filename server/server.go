@@ -65,6 +65,7 @@ func New(d Deps) *Server {
 	e.Use(limitBodies)
 	e.Use(routeDeadlines)
 	e.Use(unescapeParams)
+	e.Use(checkInput)
 	e.Use(s.logRequests)
 	e.Use(limitSurveys(NewRateLimiter(surveyRate, surveyBurst)))
 
@@ -164,6 +165,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if de.Kind == domain.KindInternal || de.Kind == domain.KindUnavailable {
 			s.Log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		}
+	} else if dataException(err) {
+		s.Log.Warn("input reached the database unchecked", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+		status = http.StatusUnprocessableEntity
+		body.Error.Code, body.Error.Message = "invalid_value", "a value is not acceptable"
 	} else if errors.As(err, &he) {
 		status = he.Code
 		body.Error.Code = map[int]string{404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
