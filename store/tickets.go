@@ -222,7 +222,7 @@ type Replacement struct {
 var replacements atomic.Int64
 
 // Replacements counts the transitions replaced by the workflow's version since the
-// process started (exported as a metric).
+// process started (telemetry exports it as rectify_transitions_replaced_total).
 func Replacements() int64 { return replacements.Load() }
 
 type eventRow struct {

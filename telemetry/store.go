@@ -22,6 +22,9 @@ type Counter interface {
 func (m *Metrics) WatchStore(c Counter, ttl time.Duration) {
 	m.Registry.MustRegister(&storeCollector{c: c, ttl: ttl, errors: prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "rectify_metrics_store_errors_total", Help: "Failed reads of the database gauges."})})
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rectify_transitions_replaced_total",
+		Help: "Ticket writes of a lost workflow task replaced by the workflow's version (store.ApplyChange), in this process."},
+		func() float64 { return float64(store.Replacements()) }))
 }
 
 var (
