@@ -73,7 +73,7 @@ func unmarshalStrict(b []byte, v any) error {
 	if dec.More() {
 		return domain.E(domain.KindBadRequest, "malformed_json", "unexpected data after the JSON object")
 	}
-	return nil
+	return refuseNulls(b)
 }
 
 func jsonError(err error) error {
