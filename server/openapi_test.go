@@ -109,3 +109,30 @@ func TestOpenAPILintBasics(t *testing.T) {
 		walk(name, s, map[*openapi3.Schema]bool{})
 	}
 }
+
+// Issue 16 item 12: every JSON answer has one shape, so a generated client gets
+// a type, not an untyped union; stats/departments is API.md's table.
+func TestOpenAPIAnswersAreTyped(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for code, r := range op.Responses.Map() {
+				if r.Value == nil {
+					continue
+				}
+				if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Value != nil &&
+					(len(mt.Schema.Value.AnyOf) > 0 || len(mt.Schema.Value.OneOf) > 0) {
+					t.Errorf("%s %s → %s: a union of shapes", method, path, code)
+				}
+			}
+		}
+	}
+	item := doc.Paths.Find("/api/v1/stats/departments")
+	if item == nil || item.Get == nil {
+		t.Fatal("GET /api/v1/stats/departments is not its own operation")
+	}
+	s := item.Get.Responses.Status(200).Value.Content.Get("application/json").Schema.Value
+	if !slices.Contains(s.Required, "departments") || s.Properties["departments"] == nil {
+		t.Errorf("stats/departments answers %v, want a required departments list", s.Required)
+	}
+}
