@@ -7,6 +7,9 @@ SHELL := bash
 GO          ?= go
 BIN         := bin/rectify
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Pinned; npx keeps it in npm's cache, nothing is installed globally.
+REDOCLY     := @redocly/cli@2.77.0
+OPENAPI     ?= server/openapi.yaml
 # Packages for `make race`; directories that do not exist yet are skipped.
 RACE_PKGS   := $(foreach d,calendar domain config workflows,$(if $(wildcard $(d)),./$(d)/...))
 # Space-separated package:FuzzFunc pairs for `make fuzz`; FUZZTIME per target.
@@ -17,7 +20,7 @@ FUZZTIME     ?= 10s
 # a private cluster when nothing answers at RECTIFY_DATABASE_URL).
 DB_URL = $$(bash scripts/ensure-postgres.sh | tail -n 1)
 
-.PHONY: help build release prod-local dev test race fuzz vulncheck bench lint compose-check clean
+.PHONY: help build release prod-local dev test race fuzz vulncheck bench lint openapi-lint compose-check clean
 
 help: ## Show this help
 	@echo "Targets:"
@@ -82,6 +85,11 @@ vulncheck: ## govulncheck ./... on an offline copy of the Go vulnerability datab
 lint: ## go vet + staticcheck (run from the module proxy, not a go.mod dependency)
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+openapi-lint: ## redocly lint $(OPENAPI) (recommended rules): fails on any error or warning
+	out=$$(npx --yes $(REDOCLY) lint $(OPENAPI) 2>&1) || { echo "$$out"; exit 1; }; \
+	echo "$$out" | tail -n 3; \
+	if echo "$$out" | grep -Eq 'You have [0-9]+ warning'; then echo "$$out"; echo "openapi-lint: warnings count as failures"; exit 1; fi
 
 # There is no Docker engine here; `docker compose config` needs only the
 # client's compose plugin, which may be missing, so fall back to Debian's

@@ -50,6 +50,20 @@ func decodeStrict(c echo.Context, v any) error {
 	return unmarshalStrict(b, v)
 }
 
+// decodeOptional is decodeStrict for a body the document marks optional: no
+// body at all (or only whitespace) is taken as {}, so an action without fields
+// needs none, and an action with fields answers 422 naming them, not 400.
+func decodeOptional(c echo.Context, v any) error {
+	b, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		b = []byte("{}")
+	}
+	return unmarshalStrict(b, v)
+}
+
 func unmarshalStrict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -59,7 +73,7 @@ func unmarshalStrict(b []byte, v any) error {
 	if dec.More() {
 		return domain.E(domain.KindBadRequest, "malformed_json", "unexpected data after the JSON object")
 	}
-	return nil
+	return refuseNulls(b)
 }
 
 func jsonError(err error) error {

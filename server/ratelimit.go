@@ -149,11 +149,27 @@ func limitSurveys(l *RateLimiter) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			p := c.Request().URL.Path
 			for _, prefix := range surveyPaths {
-				if strings.HasPrefix(p, prefix) {
+				if !strings.HasPrefix(p, prefix) {
+					continue
+				}
+				if strings.HasPrefix(p, "/api/") {
 					return limited(c)
 				}
+				// The survey page and its form answer HTML, the 429 too (issue 16 item 11).
+				if ip := ClientIP(c); ip != "" {
+					if ok, wait := l.Allow(ip); !ok {
+						_ = TooManyRequests(c, wait) // sets Retry-After
+						return c.HTML(http.StatusTooManyRequests, surveyBusyPage)
+					}
+				}
+				return next(c)
 			}
 			return next(c)
 		}
 	}
 }
+
+// surveyBusyPage is the survey page's 429, for a citizen's phone: Chinese first.
+const surveyBusyPage = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">` +
+	`<meta name="viewport" content="width=device-width, initial-scale=1"><title>请稍后再试</title></head>` +
+	`<body><p>请求过于频繁，请稍后再试。</p><p lang="en">Too many requests from this address; please try again in a moment.</p></body></html>`

@@ -68,6 +68,7 @@ func New(d Deps) *Server {
 	e.Use(checkInput)
 	e.Use(s.logRequests)
 	e.Use(limitSurveys(NewRateLimiter(surveyRate, surveyBurst)))
+	e.Use(strictAPI) // 405 with Allow, 415 (strict.go)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.ready)

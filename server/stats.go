@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,14 +46,52 @@ func (s *Server) registerStats(api *echo.Group) {
 	supervisors := []domain.Role{domain.RoleAdmin, domain.RoleSupervisor}
 	api.GET("/stats/settings", h.getSettings, allow(supervisors...))
 	api.PUT("/stats/settings", h.putSettings, allow(supervisors...), limit(maxBody))
+	// Each JSON answer has its own path, so the document can give each its own
+	// shape (issue 16 item 12); the downloads share /stats/{name}.csv|.xlsx.
+	for _, name := range statsNames {
+		api.GET("/stats/"+name, h.get, allow(readers...))
+	}
 	api.GET("/stats/:name", h.get, allow(readers...))
+}
+
+// statsNames are the JSON answers: the tables, the rankings and the trends.
+var statsNames = []string{"departments", "service_items", "channels", "regions", "staff", "aspects", "rankings", "trends"}
+
+// statsParams are the query parameters each answer takes beyond from and to;
+// any other is 422, so a client's typo or a parameter of another table is not
+// silently ignored.
+func statsParams(name string) []string {
+	switch name {
+	case "rankings":
+		return []string{"department_code", "metric", "min_volume", "limit"}
+	case "trends":
+		return []string{"department_code", "period"}
+	}
+	return []string{"department_code"}
 }
 
 func (h *statsAPI) get(c echo.Context) error {
 	ctx := c.Request().Context()
-	name, format, _ := strings.Cut(c.Param("name"), ".")
-	if format != "" && format != "csv" && format != "xlsx" {
+	name, format := strings.TrimPrefix(c.Path(), "/api/v1/stats/"), ""
+	if c.Param("name") != "" {
+		// The download route: a bare name is not one (its JSON path is static).
+		name, format, _ = strings.Cut(c.Param("name"), ".")
+		if format != "csv" && format != "xlsx" {
+			return domain.ErrNotFound
+		}
+	}
+	if _, table := statsTables[name]; !table && name != "rankings" && name != "trends" {
 		return domain.ErrNotFound
+	}
+	var stray []domain.FieldError
+	for q := range c.QueryParams() {
+		if q != "from" && q != "to" && !slices.Contains(statsParams(name), q) {
+			stray = append(stray, domain.FieldError{Field: q, Message: "not a parameter of " + name})
+		}
+	}
+	if stray != nil {
+		slices.SortFunc(stray, func(a, b domain.FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return domain.Invalid("unknown_parameter", stray)
 	}
 	h.syncCalendar(ctx)
 	f, err := statsFilter(c, h.s.clock())
@@ -73,11 +112,7 @@ func (h *statsAPI) get(c echo.Context) error {
 	case "trends":
 		body, sheet, err = h.trends(c, f, set)
 	default:
-		dim, ok := statsTables[name]
-		if !ok {
-			return domain.ErrNotFound
-		}
-		body, sheet, err = h.table(ctx, name, dim, f, set)
+		body, sheet, err = h.table(ctx, name, statsTables[name], f, set)
 	}
 	if err != nil {
 		return err

@@ -60,7 +60,9 @@ func statsServer(t *testing.T) *httptest.Server {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	s := server.New(server.Deps{Store: st, Calendar: calendar.New(loc, 18*time.Hour),
 		Log: slog.New(slog.DiscardHandler), BootstrapAdminToken: statsAdmin})
-	srv := httptest.NewServer(s.Echo)
+	// Every answer is checked against openapi.yaml, where each answer has its own
+	// path and shape (issue 16 item 12).
+	srv := httptest.NewServer(testenv.Contract(t, s.Echo))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -156,6 +158,25 @@ func TestStatsAPI(t *testing.T) {
 		}
 	})
 
+	// Issue 16 item 11: a parameter of another answer is not silently ignored.
+	t.Run("parameters of another answer", func(t *testing.T) {
+		g := call(t, srv, statsAdmin, "GET", "/api/v1/stats/channels?limit=abc&period=bogus", "")
+		if g.status != 422 || !strings.Contains(string(g.body), `"code":"unknown_parameter"`) ||
+			!strings.Contains(string(g.body), `"field":"limit"`) || !strings.Contains(string(g.body), `"field":"period"`) {
+			t.Errorf("status %d: %s", g.status, g.body)
+		}
+		for path, status := range map[string]int{
+			"/api/v1/stats/departments.csv?metric=score":                    422,
+			"/api/v1/stats/trends?min_volume=3":                             422,
+			"/api/v1/stats/rankings.csv?min_volume=3":                       200,
+			"/api/v1/stats/departments?department_code=D-A&from=2026-02-01": 200,
+		} {
+			if g := call(t, srv, statsAdmin, "GET", path, ""); g.status != status {
+				t.Errorf("%s: status %d, want %d: %s", path, g.status, status, g.body)
+			}
+		}
+	})
+
 	t.Run("CSV export", func(t *testing.T) {
 		g := call(t, srv, "sup-token-0123456789", "GET", "/api/v1/stats/departments.csv"+feb, "")
 		if g.status != 200 || !strings.HasPrefix(g.header.Get("Content-Type"), "text/csv") {
@@ -175,7 +196,11 @@ func TestStatsAPI(t *testing.T) {
 
 	t.Run("Excel export", func(t *testing.T) {
 		for _, name := range []string{"departments", "aspects", "trends", "rankings"} {
-			g := call(t, srv, statsAdmin, "GET", "/api/v1/stats/"+name+".xlsx"+feb+"&min_volume=1", "")
+			q := feb
+			if name == "rankings" {
+				q += "&min_volume=1" // a parameter of the rankings only
+			}
+			g := call(t, srv, statsAdmin, "GET", "/api/v1/stats/"+name+".xlsx"+q, "")
 			if g.status != 200 {
 				t.Fatalf("%s: status %d: %s", name, g.status, g.body)
 			}

@@ -223,7 +223,7 @@ func (s *Server) act(c echo.Context) error {
 		return err
 	}
 	var in actionIn
-	if err := decodeStrict(c, &in); err != nil {
+	if err := decodeOptional(c, &in); err != nil {
 		return err
 	}
 	q, err := in.request(action, u.Actor())

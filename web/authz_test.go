@@ -144,7 +144,15 @@ func TestAuthorization(t *testing.T) {
 		{"POST", "/api/v1/surveys/:token", "/api/v1/surveys/not-a-token", map[string]any{"level": "satisfied"}, 410, nil},
 		// Statistics, call-backs on service cases, docs, metrics and webhooks. The
 		// write probes send a string where an object belongs.
-		{"GET", "/api/v1/stats/:name", "/api/v1/stats/departments", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/:name", "/api/v1/stats/departments.csv", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/departments", "/api/v1/stats/departments", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/service_items", "/api/v1/stats/service_items", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/channels", "/api/v1/stats/channels", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/regions", "/api/v1/stats/regions", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/staff", "/api/v1/stats/staff", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/aspects", "/api/v1/stats/aspects", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/trends", "/api/v1/stats/trends", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
+		{"GET", "/api/v1/stats/rankings", "/api/v1/stats/rankings", nil, 200, want{"anon": 401, "cc": 403, "channel": 403, "own": 403, "other": 403}},
 		{"GET", "/api/v1/stats/settings", "/api/v1/stats/settings", nil, 403, want{"anon": 401, "admin": 200, "sup": 200}},
 		{"PUT", "/api/v1/stats/settings", "/api/v1/stats/settings", "x", 403, want{"anon": 401, "admin": allowed, "sup": allowed}},
 		{"GET", "/api/v1/stats/callbacks", "/api/v1/stats/callbacks", nil, 200, want{"anon": 401, "cc": 403, "channel": 403}},
