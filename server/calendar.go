@@ -96,6 +96,10 @@ func (s *Server) putCalendarDay(c echo.Context) error {
 }
 
 func (s *Server) deleteCalendarDay(c echo.Context) error {
+	// Checked here, not by Postgres: 2026-02-30 reached the database as a 500.
+	if _, err := time.Parse(calendar.DateLayout, c.Param("date")); err != nil {
+		return domain.E(domain.KindBadRequest, "bad_parameter", "date: must be YYYY-MM-DD")
+	}
 	found, err := s.Store.DeleteCalendarOverride(c.Request().Context(), c.Param("date"))
 	if err != nil {
 		return err
