@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"rectify/prodshape"
 )
 
 // proc is one rectify process that a test may kill -9 and start again with the
@@ -249,23 +250,9 @@ func freePort(t testing.TB) int {
 // server takes its address's port and the next three.
 func freePortRun(t testing.TB, n int) int {
 	t.Helper()
-	for range 200 {
-		base := 20000 + rand.IntN(30000)
-		var ls []net.Listener
-		for i := range n {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+i))
-			if err != nil {
-				break
-			}
-			ls = append(ls, l)
-		}
-		for _, l := range ls {
-			l.Close()
-		}
-		if len(ls) == n {
-			return base
-		}
+	port, err := prodshape.FreePortRun(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no run of %d free ports", n)
-	return 0
+	return port
 }
