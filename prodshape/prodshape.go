@@ -132,7 +132,8 @@ func (t Temporal) SetupSchemas(ctx context.Context, b Binaries) error {
 // configTemplate is the module's config/development-postgres12.yaml without
 // archival (it points at folders that do not exist), with every port derived from
 // one base so that several servers can run on one machine, and no metrics or
-// pprof listeners.
+// pprof listeners. At most 10 connections per store: `make test` runs this beside
+// other packages on one Postgres (max_connections 100 by default).
 var configTemplate = template.Must(template.New("temporal").
 	Funcs(template.FuncMap{"add": func(a, b int) int { return a + b }}).Parse(`log:
   stdout: true
@@ -151,8 +152,8 @@ persistence:
         connectProtocol: tcp
         user: "{{$.PG.User}}"
         password: "{{$.PG.Password}}"
-        maxConns: 20
-        maxIdleConns: 20
+        maxConns: 10
+        maxIdleConns: 10
         maxConnLifetime: 1h
 {{- end}}
 global:
