@@ -137,7 +137,7 @@ func (s *System) NewWorker() sdkworker.Worker {
 
 // RunBackground runs the loops every process with a worker needs: the outbox,
 // the reconciler, the call-back campaign's start, and a periodic reload of
-// calendar overrides made elsewhere.
+// calendar overrides made elsewhere, with the expiry of old Idempotency-Keys.
 func (s *System) RunBackground(ctx context.Context) {
 	go worker.Deliver(ctx, s.Store, s.sender(), s.Log)
 	go s.Engine.RunReconciler(ctx, 30*time.Second, 10*time.Second)
@@ -152,6 +152,9 @@ func (s *System) RunBackground(ctx context.Context) {
 			case <-time.After(time.Minute):
 				if err := s.Store.LoadCalendarOverrides(ctx, s.Calendar); err != nil && ctx.Err() == nil {
 					s.Log.Warn("reloading calendar overrides", "err", err)
+				}
+				if _, err := s.Store.ExpireIdempotencyKeys(ctx, store.IdempotencyKeyLifetime); err != nil && ctx.Err() == nil {
+					s.Log.Warn("expiring idempotency keys", "err", err)
 				}
 			}
 		}

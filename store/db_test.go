@@ -70,3 +70,34 @@ func TestTicketNumbersKeepTextOrder(t *testing.T) {
 		t.Errorf("the list starts with %s, want the newest %s", ts[0].Number, prev)
 	}
 }
+
+// Idempotency-Keys expire: a key older than the lifetime is deleted, a fresh one
+// stays, and the deleted key is a first use again.
+func TestExpireIdempotencyKeys(t *testing.T) {
+	st, _ := testenv.NewDatabase(t)
+	ctx := context.Background()
+	req := func(key string) store.IdempotentRequest {
+		return store.IdempotentRequest{Username: "scjg", Key: key, TicketNumber: "GD1", Action: "sign", Fingerprint: []byte{1}}
+	}
+	for _, k := range []string{"old", "new"} {
+		if _, err := st.ClaimIdempotencyKey(ctx, req(k)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveIdempotentAnswer(ctx, "scjg", k, store.IdempotentAnswer{Status: 200, Body: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Pool().Exec(ctx, `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key='old'`); err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.ExpireIdempotencyKeys(ctx, store.IdempotencyKeyLifetime)
+	if err != nil || n != 1 {
+		t.Fatalf("expired %d (%v), want 1", n, err)
+	}
+	if a, err := st.ClaimIdempotencyKey(ctx, req("old")); err != nil || a.Status != 0 {
+		t.Errorf("expired key: answer %+v (%v), want a first use", a, err)
+	}
+	if a, err := st.ClaimIdempotencyKey(ctx, req("new")); err != nil || a.Status != 200 {
+		t.Errorf("fresh key: answer %+v (%v), want the stored 200", a, err)
+	}
+}

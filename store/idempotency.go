@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -70,4 +71,18 @@ func (s *Store) SaveIdempotentAnswer(ctx context.Context, username, key string, 
 	_, err = s.pool.Exec(ctx, `UPDATE idempotency_keys SET status=$3, body=$4
 		WHERE username=$1 AND key=$2 AND status IS NULL`, username, key, a.Status, a.Body)
 	return err
+}
+
+// IdempotencyKeyLifetime is how long a key answers its first answer. A client
+// retries within minutes; a day covers a retry queue left overnight, as Stripe's
+// keys do, and keeps the table to one day of actions.
+const IdempotencyKeyLifetime = 24 * time.Hour
+
+// ExpireIdempotencyKeys deletes keys first used before now-maxAge and answers how
+// many. A key reused after that is a new request.
+func (s *Store) ExpireIdempotencyKeys(ctx context.Context, maxAge time.Duration) (n int64, err error) {
+	defer wrap(&err, "store.ExpireIdempotencyKeys")
+	tag, err := s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)`,
+		maxAge.Seconds())
+	return tag.RowsAffected(), err
 }
