@@ -93,7 +93,7 @@ func TestDemoSeed(t *testing.T) {
 	if channels < 5 || depts < 5 || days < 14 {
 		t.Errorf("ratings cover %d channels, %d departments, %d days: want all 5 channels, the 5 demo departments, weeks", channels, depts, days)
 	}
-	if err := s.sys.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM callbacks WHERE status = 'queued' OR next_call_at <= now()`).Scan(&queued); err != nil {
+	if err := s.sys.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM callbacks WHERE status = 'queued' AND next_call_at <= now()`).Scan(&queued); err != nil {
 		t.Fatal(err)
 	}
 	if queued == 0 {
