@@ -37,11 +37,21 @@ type Activities struct {
 	// returns; its error fails the attempt. Only tests set it, to fail an activity
 	// half-way and show that the retry has no second effect.
 	AfterWrite func(ctx context.Context, ch Change) error
+	// StageStart, when set, may move the start a stage's times are counted from,
+	// given the ticket's workflow ID. Only the demo seed of `rectify dev` uses it
+	// (app/demodata.go), to count chosen stages as if they had begun working days
+	// ago, so that a fresh demo has overdue tickets; it returns from unchanged for
+	// every other ticket.
+	StageStart func(workflowID string, from time.Time) time.Time
 }
 
 // StageTimes computes a stage's reminder, deadline and level-2 times.
 func (a *Activities) StageTimes(ctx context.Context, in StageInput) (StageTimes, error) {
-	st, err := a.Schedule.Stage(in.From, in.Days)
+	from := in.From
+	if a.StageStart != nil && activity.IsActivity(ctx) {
+		from = a.StageStart(activity.GetInfo(ctx).WorkflowExecution.ID, from)
+	}
+	st, err := a.Schedule.Stage(from, in.Days)
 	if errors.Is(err, calendar.ErrNoData) {
 		return StageTimes{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNoCalendarData, err)
 	}

@@ -99,6 +99,7 @@ type System struct {
 	Worker   sdkworker.Worker
 	Metrics  *telemetry.Metrics // served at /metrics (ecosystem.go)
 	SMS      notify.Sender      // nil: as sms.mode says; tests put a notify.Inbox here
+	demo     demoBack           // stages the demo seed counts from the past (demodata.go); empty otherwise
 }
 
 // Build wires the parts shared by every command.
@@ -129,7 +130,7 @@ func (s *System) NewWorker() sdkworker.Worker {
 	}
 	acts := &activities.Activities{Store: s.Store, Schedule: Schedule(s.Config, s.Calendar),
 		Render: notify.Renderer{BaseURL: base, Zone: s.Config.Location()}, SurveyTTL: s.Config.Survey.TTL,
-		Platform: s.platform()}
+		Platform: s.platform(), StageStart: s.demoStageStart}
 	s.Worker = worker.New(s.Temporal, s.Config.Temporal.TaskQueue, acts, s.Config.Temporal.StickyCacheSize,
 		worker.StopTimeout(s.Config.Worker.StopTimeout))
 	return s.Worker

@@ -41,6 +41,14 @@ type RatingResult struct {
 	Ticket  *TicketStart
 }
 
+// HasRatings reports whether any rating is stored: the dev demo is seeded only
+// into a database without any.
+func (s *Store) HasRatings(ctx context.Context) (has bool, err error) {
+	defer wrap(&err, "store.HasRatings")
+	err = s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ratings)`).Scan(&has)
+	return has, err
+}
+
 // TicketStart is what a rectification workflow needs to begin.
 type TicketStart struct {
 	Number          string

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -260,6 +261,14 @@ func (s *Server) Stop() error {
 	return s.stopErr
 }
 
+// noNexusWarning begins the warning the frontend logs at every start when it has
+// no HTTP API port ("... Nexus HTTP endpoints will not be available ..."). This
+// server opens none on purpose: rectify uses no Nexus, and a fifth port would
+// crowd the four of Options.Address. No setting silences the line
+// (service/frontend/service.go logs it whenever the port is unset), so this one
+// message, and no other warning, is dropped as the information it is.
+const noNexusWarning = "HTTP API port has not been set."
+
 // slogLogger forwards the server's logs at WARN and above (below that Temporal
 // logs every shard, queue and membership step), and only errors while stopping.
 type slogLogger struct {
@@ -270,7 +279,7 @@ type slogLogger struct {
 func (s slogLogger) Debug(string, ...tag.Tag) {}
 func (s slogLogger) Info(string, ...tag.Tag)  {}
 func (s slogLogger) Warn(msg string, tags ...tag.Tag) {
-	if !s.stopping.Load() {
+	if !s.stopping.Load() && !strings.HasPrefix(msg, noNexusWarning) {
 		s.log(slog.LevelWarn, msg, tags)
 	}
 }

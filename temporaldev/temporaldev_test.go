@@ -8,7 +8,9 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -285,5 +287,46 @@ func TestTwoServersSideBySide(t *testing.T) {
 		if err := run.Get(ctx, &got); err != nil || got != fmt.Sprint("dept", i) {
 			t.Fatalf("server %d: result = %q, %v", i, got, err)
 		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer the server's goroutines may write to at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b = append(s.b, p...)
+	return len(p), nil
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return string(s.b)
+}
+
+// A start logs no Nexus warning: the server has no HTTP API port on purpose.
+// Other warnings still pass, so the filter drops that one line only.
+func TestStartLogsNoNexusWarning(t *testing.T) {
+	var out syncBuffer
+	log := slog.New(slog.NewTextHandler(&out, nil))
+	s, err := start(t, Options{Address: freeAddresses(t, 1)[0], DataDir: t.TempDir(), Logger: log,
+		SearchAttributes: ticketAttrs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the frontend logs it just after it starts serving
+	_ = s.Stop()
+	if got := out.String(); strings.Contains(got, "Nexus") {
+		t.Errorf("the server logged the Nexus warning:\n%s", got)
+	}
+	l := slogLogger{l: log, stopping: new(atomic.Bool)}
+	l.Warn("something else went wrong")
+	if !strings.Contains(out.String(), "something else went wrong") {
+		t.Errorf("another warning was dropped too")
 	}
 }

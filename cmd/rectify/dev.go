@@ -83,7 +83,7 @@ func runDev(cmd *cobra.Command, _ []string) error {
 	if base == "" {
 		base = "http://" + sys.Config.HTTP.Addr
 	}
-	if err := app.SeedDemo(cmd.Context(), sys.Store, base, sys.Config.Auth.BootstrapAdminToken, os.Stdout); err != nil {
+	if err := app.SeedDemo(cmd.Context(), sys, base, sys.Config.Auth.BootstrapAdminToken, os.Stdout); err != nil {
 		return err
 	}
 	return sys.Serve(cmd.Context())
