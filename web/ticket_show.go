@@ -92,7 +92,7 @@ func (w *Web) renderTicket(c echo.Context, status int, errs []string, reveal boo
 	if err != nil {
 		return w.fail(c, err)
 	}
-	p := w.newPage(c, "tickets", nil)
+	p := w.newPage(c, ticketSection(c, u), nil)
 	p.Title = p.L.T("ticket.title", t.Number)
 	p.Errors = errs
 	d := ticketData{Ticket: t, Rating: r, Light: w.lightOf(p.L, t, w.Now()), Actions: actionsFor(u, t),
