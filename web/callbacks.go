@@ -14,7 +14,7 @@ type callbacksData struct {
 	Rows   []store.Callback
 	Pager  pager
 	Window callingWindow
-	All    bool // resting call-backs (an unanswered call, waiting to be tried again) shown too
+	All    bool              // resting call-backs (an unanswered call, waiting to be tried again) shown too
 	Depts  map[string]string // department names by code
 }
 
