@@ -116,9 +116,14 @@ func Build(ctx context.Context, cfg config.Config, st *store.Store, tc client.Cl
 func (s *System) NewServer() *server.Server {
 	s.Server = server.New(server.Deps{Store: s.Store, Engine: s.Engine, Temporal: s.Temporal, Calendar: s.Calendar,
 		Log: s.Log, BootstrapAdminToken: s.Config.Auth.BootstrapAdminToken, Ecosystem: s.ecosystem()})
-	web.Register(s.Server.Echo, web.Deps{Store: s.Store, Calendar: s.Calendar, Log: s.Log, Policy: web.Policy{
-		MaxFailedLogins: s.Config.Auth.MaxFailedLogins, LockFor: s.Config.Auth.LockFor,
-		SessionTTL: s.Config.Auth.SessionTTL, IdleTimeout: s.Config.Auth.SessionIdle}})
+	var compressed time.Duration
+	if s.Config.Calendar.Mode == "compressed" {
+		compressed = s.Config.Calendar.CompressedDay
+	}
+	web.Register(s.Server.Echo, web.Deps{Store: s.Store, Calendar: s.Calendar, Log: s.Log,
+		ServiceName: s.Config.Survey.ServiceName, CompressedDay: compressed, Policy: web.Policy{
+			MaxFailedLogins: s.Config.Auth.MaxFailedLogins, LockFor: s.Config.Auth.LockFor,
+			SessionTTL: s.Config.Auth.SessionTTL, IdleTimeout: s.Config.Auth.SessionIdle}})
 	return s.Server
 }
 

@@ -65,6 +65,9 @@ type Config struct {
 	} `mapstructure:"rules"`
 	Survey struct {
 		TTL time.Duration `mapstructure:"ttl"`
+		// ServiceName is what citizens see on the survey page: the public service's
+		// own name, not the staff workbench's title.
+		ServiceName string `mapstructure:"service_name"`
 	} `mapstructure:"survey"`
 	Log struct {
 		Level  string `mapstructure:"level"`  // debug | info | warn | error
@@ -115,6 +118,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("rules.extensions_per_round", 1)
 	v.SetDefault("rules.max_extension_days", 15)
 	v.SetDefault("survey.ttl", "168h")
+	v.SetDefault("survey.service_name", "政务服务好差评")
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "text")
 	ecosystemDefaults(v)
@@ -230,6 +234,9 @@ func (c Config) Validate() error {
 	}
 	if c.Survey.TTL <= 0 {
 		bad("survey.ttl", "must be positive")
+	}
+	if strings.TrimSpace(c.Survey.ServiceName) == "" {
+		bad("survey.service_name", "must not be empty")
 	}
 	if t := c.Auth.BootstrapAdminToken; t != "" && len(t) < 16 {
 		bad("auth.bootstrap_admin_token", "must be at least 16 characters")

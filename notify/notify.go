@@ -34,7 +34,15 @@ func (s LogSender) Send(ctx context.Context, n store.Notification) error {
 }
 
 // SurveySMS is the follow-up survey's text: the ticket number, then the link.
-const SurveySMS = "【政务服务好差评】您反映的问题（工单%s）已办理，请查看整改情况并评价：%s"
+// Short, because an SMS of more than 70 characters is billed and delivered as
+// two or more: with the 43-character token of a 256-bit link the link alone is
+// about 70 characters, so the words around it are kept to the fewest that still
+// say who writes and why (TestCitizenSMSLengths measures them).
+const SurveySMS = "【政务服务好差评】工单%s已办理，请评价：%s"
+
+// ExtensionSMS tells the citizen the department has longer: the ticket number
+// and the new deadline, one SMS.
+const ExtensionSMS = "【政务服务好差评】工单%s办理期限延至%s，感谢您的耐心。"
 
 // Renderer turns a transition's notices into messages.
 type Renderer struct {
@@ -80,7 +88,7 @@ func (r Renderer) Render(kind, key string, tc store.TicketContext, surveyToken s
 		ns = append(ns, toSup(fmt.Sprintf("【待决定】工单%s多轮整改后群众仍不满意，请督办人员处理。", tc.Number)))
 	case "extension":
 		if tc.CitizenPhone != "" {
-			ns = append(ns, toCitizen(fmt.Sprintf("【政务服务好差评】您反映的问题（工单%s）办理期限已延长至%s，感谢您的耐心。", tc.Number, due)))
+			ns = append(ns, toCitizen(fmt.Sprintf(ExtensionSMS, tc.Number, due)))
 		}
 	case "survey":
 		// Fixed text, the ticket number and the link only: nothing a department

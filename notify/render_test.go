@@ -19,7 +19,7 @@ func TestSurveySMSIsFixedText(t *testing.T) {
 	if len(ns) != 1 {
 		t.Fatalf("%d messages, want 1", len(ns))
 	}
-	want := "【政务服务好差评】您反映的问题（工单GD20261126000001）已办理，请查看整改情况并评价：https://rectify.example.gov.cn/s/TOKEN"
+	want := "【政务服务好差评】工单GD20261126000001已办理，请评价：https://rectify.example.gov.cn/s/TOKEN"
 	if ns[0].Body != want {
 		t.Errorf("survey SMS:\n got %q\nwant %q", ns[0].Body, want)
 	}

@@ -106,7 +106,8 @@ type ByLevel struct {
 }
 
 // Metrics are the figures of one row, as API.md names them. Rates are fractions in
-// [0, 1], 0 when their base is 0.
+// [0, 1]; in Go a rate with a base of 0 is 0 (rankings compare them), in JSON it
+// is null (see MarshalJSON).
 type Metrics struct {
 	Total                      int64   `json:"total"`
 	ByLevel                    ByLevel `json:"by_level"`
@@ -170,6 +171,48 @@ func (c Counts) Metrics(w Weights) Metrics {
 		m.Score = weighted / float64(total)
 	}
 	return m
+}
+
+// MarshalJSON writes the metrics with every rate or mean whose base is 0 as null,
+// as API.md says: a day without ratings has no 好评率, and a chart must show a
+// gap there, not a 0% (issue 17 item 8).
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	of := func(x float64, base int64) *float64 {
+		if base == 0 {
+			return nil
+		}
+		return &x
+	}
+	return json.Marshal(struct {
+		Total                      int64    `json:"total"`
+		ByLevel                    ByLevel  `json:"by_level"`
+		SatisfactionRate           *float64 `json:"satisfaction_rate"`
+		NegativeRate               *float64 `json:"negative_rate"`
+		Score                      *float64 `json:"score"`
+		Tickets                    int64    `json:"tickets"`
+		Rectified                  int64    `json:"rectified"`
+		RectifiedOnTime            int64    `json:"rectified_on_time"`
+		RealNameTickets            int64    `json:"real_name_tickets"`
+		FollowedUp                 int64    `json:"followed_up"`
+		SatisfiedAfterFollowup     int64    `json:"satisfied_after_followup"`
+		Overdue                    int64    `json:"overdue"`
+		Returns                    int64    `json:"returns"`
+		Extensions                 int64    `json:"extensions"`
+		Reopened                   int64    `json:"reopened"`
+		RectificationRate          *float64 `json:"rectification_rate"`
+		OnTimeRate                 *float64 `json:"on_time_rate"`
+		FollowupRate               *float64 `json:"followup_rate"`
+		SatisfiedAfterFollowupRate *float64 `json:"satisfied_after_followup_rate"`
+		AvgRectifyWorkingDays      *float64 `json:"avg_rectify_working_days"`
+		ReturnRate                 *float64 `json:"return_rate"`
+		ExtensionRate              *float64 `json:"extension_rate"`
+		ReopenRate                 *float64 `json:"reopen_rate"`
+	}{m.Total, m.ByLevel, of(m.SatisfactionRate, m.Total), of(m.NegativeRate, m.Total), of(m.Score, m.Total),
+		m.Tickets, m.Rectified, m.RectifiedOnTime, m.RealNameTickets, m.FollowedUp, m.SatisfiedAfterFollowup,
+		m.Overdue, m.Returns, m.Extensions, m.Reopened,
+		of(m.RectificationRate, m.Tickets), of(m.OnTimeRate, m.Tickets), of(m.FollowupRate, m.RealNameTickets),
+		of(m.SatisfiedAfterFollowupRate, m.FollowedUp), of(m.AvgRectifyWorkingDays, m.Rectified),
+		of(m.ReturnRate, m.Tickets), of(m.ExtensionRate, m.Tickets), of(m.ReopenRate, m.Tickets)})
 }
 
 func ratio(a, b int64) float64 {

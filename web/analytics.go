@@ -43,6 +43,22 @@ func (v *analyticsView) MinCases() int { return campaigns.MinCases }
 // Pct shows a rate as a percentage.
 func (v *analyticsView) Pct(x float64) string { return pct(x) }
 
+// PctOf shows a rate as a percentage, or "–" when its base is 0: nothing to divide.
+func (v *analyticsView) PctOf(x float64, base int64) string {
+	if base == 0 {
+		return "–"
+	}
+	return pct(x)
+}
+
+// NumOf shows a mean with two decimals, or "–" when its base is 0.
+func (v *analyticsView) NumOf(x float64, base int64) string {
+	if base == 0 {
+		return "–"
+	}
+	return num(x)
+}
+
 // Num shows a mean with two decimals.
 func (v *analyticsView) Num(x float64) string { return num(x) }
 
@@ -103,6 +119,7 @@ var analyticsWords = map[string][2]string{
 	"self_ratings": {"自主评价", "Self-submitted"}, "self_sat": {"自主好评率", "Self-submitted satisfaction"},
 	"self_score": {"自主评价得分", "Self-submitted score"}, "all": {"合计", "All"},
 	"cb_none": {"所选范围内没有办结件。", "No finished cases in this range."},
+	"no_data": {"暂无数据", "No data"},
 }
 
 // analyticsChart is what static/analytics.js draws.
@@ -110,10 +127,20 @@ type analyticsChart struct {
 	Labels  map[string]string `json:"labels"`
 	Periods []string          `json:"periods"`
 	Total   []int64           `json:"total"`
-	Sat     []float64         `json:"satisfaction_rate"`
-	Neg     []float64         `json:"negative_rate"`
+	Sat     []*float64        `json:"satisfaction_rate"` // null: no ratings that period, a gap in the line
+	Neg     []*float64        `json:"negative_rate"`
 	Aspects []string          `json:"aspects"`
 	AspNeg  []int64           `json:"aspect_negative"`
+}
+
+// HasTrend reports whether any period has a rating: an empty chart is not drawn.
+func (c analyticsChart) HasTrend() bool {
+	for _, n := range c.Total {
+		if n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // analytics needs its route in Register:
@@ -195,8 +222,12 @@ func (w *Web) analytics(c echo.Context) error {
 	for _, pt := range pts {
 		v.Chart.Periods = append(v.Chart.Periods, pt.Start.Format(time.DateOnly))
 		v.Chart.Total = append(v.Chart.Total, pt.Total)
-		v.Chart.Sat = append(v.Chart.Sat, pt.SatisfactionRate)
-		v.Chart.Neg = append(v.Chart.Neg, pt.NegativeRate)
+		sat, neg := pt.SatisfactionRate, pt.NegativeRate
+		if pt.Total == 0 {
+			v.Chart.Sat, v.Chart.Neg = append(v.Chart.Sat, nil), append(v.Chart.Neg, nil)
+		} else {
+			v.Chart.Sat, v.Chart.Neg = append(v.Chart.Sat, &sat), append(v.Chart.Neg, &neg)
+		}
 	}
 	for _, a := range v.Aspects {
 		if a.Tickets > 0 {

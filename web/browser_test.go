@@ -173,7 +173,7 @@ func TestBrowserWorkbenches(t *testing.T) {
 	cc := person()
 	cc.signIn("cc")
 	cc.waitText("h1", "话务台")
-	cc.waitText("table.list", fix, "已拨打 0 次", "短信未回复")
+	cc.waitText("table.list", fix, "0 次", "短信未回复")
 	cc.shot("callcenter-queue")
 	cc.open("/tickets/" + fix)
 	cc.waitText(".facts", "138****1234")

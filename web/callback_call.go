@@ -19,7 +19,11 @@ type callbackData struct {
 	Aspects    map[string]bool
 	Levels     []domain.Level
 	AllAspects []string
+	Depts      map[string]string // department names by code
 }
+
+// DeptName is a department's name, or its code when it has none.
+func (d callbackData) DeptName(code string) string { return nameOr(d.Depts, code) }
 
 // callbackCall shows one call-back to the operator making the call.
 func (w *Web) callbackCall(c echo.Context) error {
@@ -43,8 +47,12 @@ func (w *Web) renderCallback(c echo.Context, status int, errs []string, form map
 	if form == nil {
 		form = map[string]string{}
 	}
+	names, err := w.deptNames(c)
+	if err != nil {
+		return w.fail(c, err)
+	}
 	p := w.newPage(c, "callbacks", callbackData{CB: cb, Next: cb.Attempts + 1, Form: form, Aspects: aspects,
-		Levels: domain.Levels, AllAspects: domain.Aspects})
+		Levels: domain.Levels, AllAspects: domain.Aspects, Depts: names})
 	p.Title = p.L.T("cb.call.title", cb.CaseNo)
 	p.Errors = errs
 	return w.render(c, status, "callback", p)

@@ -14,7 +14,31 @@ type callbacksData struct {
 	Rows   []store.Callback
 	Pager  pager
 	Window callingWindow
-	All    bool // resting call-backs (an unanswered call, waiting to be tried again) shown too
+	All    bool              // resting call-backs (an unanswered call, waiting to be tried again) shown too
+	Depts  map[string]string // department names by code
+}
+
+// deptNames maps department codes to names, for pages that show a code's name.
+func (w *Web) deptNames(c echo.Context) (map[string]string, error) {
+	ds, err := w.Store.ListDepartments(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(ds))
+	for _, d := range ds {
+		m[d.Code] = d.Name
+	}
+	return m, nil
+}
+
+// DeptName is a department's name, or its code when it has none.
+func (d callbacksData) DeptName(code string) string { return nameOr(d.Depts, code) }
+
+func nameOr(names map[string]string, code string) string {
+	if n := names[code]; n != "" {
+		return n
+	}
+	return code
 }
 
 // callingWindow says whether citizens may be called now.
@@ -46,6 +70,9 @@ func (w *Web) callbackQueue(c echo.Context) error {
 		}
 	}
 	d.Rows, d.Pager = rows, pagerOf(c, next)
+	if d.Depts, err = w.deptNames(c); err != nil {
+		return w.fail(c, err)
+	}
 	rules, err := w.Store.SamplingRules(ctx)
 	if err != nil {
 		return w.fail(c, err)

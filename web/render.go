@@ -25,6 +25,7 @@ type page struct {
 	Flash  string
 	Errors []string
 	Path   string // this page's address, for the language switch
+	Brand  string // a public page's own name in the header (the survey: the service's); empty: the workbench's
 	Data   any
 }
 
@@ -129,6 +130,9 @@ func (w *Web) render(c echo.Context, status int, name string, p *page) error {
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		w.Log.Error("render", "page", name, "err", err)
 		return c.String(http.StatusInternalServerError, p.L.T("err.500"))
+	}
+	if name != "ticket" && p.Sess != nil {
+		rememberSection(c, p.Nav)
 	}
 	h := c.Response().Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+

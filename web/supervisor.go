@@ -15,9 +15,11 @@ type board struct {
 	ByDays         []bucket
 }
 
-// bucket counts overdue tickets by working days past their deadline.
+// bucket counts overdue tickets by working days past their deadline; Class
+// colours its bar (later is redder).
 type bucket struct {
 	Label string
+	Class string
 	Count int
 }
 
@@ -42,27 +44,15 @@ func (w *Web) supervisorBoard(c echo.Context) error {
 		return w.fail(c, err)
 	}
 	l := langOf(c)
-	b := board{ByDept: byDept, ByDays: []bucket{{Label: l.T("sup.days.1")}, {Label: l.T("sup.days.2")},
-		{Label: l.T("sup.days.4")}, {Label: l.T("sup.days.6")}}}
+	b := board{ByDept: byDept, ByDays: []bucket{{Label: l.T("sup.days.0"), Class: "late0"},
+		{Label: l.T("sup.days.1"), Class: "late1"}, {Label: l.T("sup.days.2"), Class: "late2"},
+		{Label: l.T("sup.days.4"), Class: "late3"}, {Label: l.T("sup.days.6"), Class: "late4"}}}
 	for _, r := range byDept {
 		b.Level1, b.Level2, b.Total = b.Level1+r.Level1, b.Level2+r.Level2, b.Total+r.Total
 	}
 	now := w.Now()
 	for _, d := range dues {
-		n, err := w.Calendar.WorkingDaysBetween(d.DueAt, now)
-		if err != nil {
-			n = 0
-		}
-		switch {
-		case n <= 1:
-			b.ByDays[0].Count += d.Count
-		case n <= 3:
-			b.ByDays[1].Count += d.Count
-		case n <= 5:
-			b.ByDays[2].Count += d.Count
-		default:
-			b.ByDays[3].Count += d.Count
-		}
+		b.ByDays[overdueBucket(w.overdueDays(d.DueAt, now))].Count += d.Count
 	}
 	return w.showTabs(c, "sup", "sup.title", "supervisor", defs, func(l *list) any {
 		b.list = l

@@ -24,6 +24,13 @@ type surveyData struct {
 	Gone    bool
 }
 
+// Content reports whether the answer was a satisfied one: the thanks then say
+// nothing about passing it on, since there is nothing left to follow up.
+func (d surveyData) Content() bool {
+	l := domain.Level(d.Level)
+	return l.Valid() && !l.Negative()
+}
+
 // surveyPage is the citizen's follow-up survey, opened from the SMS link on a
 // phone: no sign-in, the token is the credential.
 func (w *Web) surveyPage(c echo.Context) error {
@@ -32,7 +39,7 @@ func (w *Web) surveyPage(c echo.Context) error {
 
 func (w *Web) renderSurvey(c echo.Context, status int, d surveyData, errs []string) error {
 	p := w.newPage(c, "survey", nil)
-	p.Title, p.Errors = p.L.T("survey.title"), errs
+	p.Title, p.Errors, p.Brand = p.L.T("survey.title"), errs, w.ServiceName
 	d.Token, d.Levels = c.Param("token"), domain.Levels
 	if !d.Done {
 		info, ok, err := w.surveyInfo(c)

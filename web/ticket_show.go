@@ -22,7 +22,13 @@ type ticketData struct {
 	Levels      []domain.Level
 	Reveals     []store.PhoneReveal
 	Form        map[string]string // what was entered, when a form comes back refused
+	Rounds      []timelineRound   // the 办理记录, round by round
+	Names       map[string]string // display names of the people the page names, by username
+	Wait        string            // why the ticket waits for a supervisor, if it does
 }
+
+// Name is a person's display name, or their username.
+func (d ticketData) Name(username string) string { return nameOr(d.Names, username) }
 
 // actions are the forms the page offers: what the user's role may do in the
 // ticket's state. It only decides what to show; the API decides what happens.
@@ -92,16 +98,22 @@ func (w *Web) renderTicket(c echo.Context, status int, errs []string, reveal boo
 	if err != nil {
 		return w.fail(c, err)
 	}
-	p := w.newPage(c, "tickets", nil)
+	p := w.newPage(c, ticketSection(c, u), nil)
 	p.Title = p.L.T("ticket.title", t.Number)
 	p.Errors = errs
 	d := ticketData{Ticket: t, Rating: r, Light: w.lightOf(p.L, t, w.Now()), Actions: actionsFor(u, t),
 		Levels: domain.Levels, Form: form}
+	depts := map[string]string{}
 	for _, dep := range ds {
+		depts[dep.Code] = dep.Name
 		if dep.Code == t.DepartmentCode {
 			d.DeptName = dep.Name
 		}
 	}
+	if d.Rounds, d.Names, err = w.timelineFor(ctx, p.L, t, depts, u); err != nil {
+		return w.fail(c, err)
+	}
+	d.Wait = waitReason(p.L, t)
 	if d.Actions.Dispatch {
 		d.Departments = ds
 	}

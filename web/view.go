@@ -26,8 +26,8 @@ func (w *Web) lightOf(l Lang, t domain.Ticket, now time.Time) light {
 	lt := light{Due: l.T("light.due", w.fmtTime(due))}
 	if t.Overdue || now.After(due) {
 		lt.Color = "red"
-		n, err := w.Calendar.WorkingDaysBetween(due, now)
-		if err != nil || n == 0 {
+		n := w.overdueDays(due, now)
+		if n == 0 {
 			lt.Text = l.T("light.red0")
 		} else {
 			lt.Text = l.T("light.red", n)

@@ -76,6 +76,12 @@ type Deps struct {
 	Log      *slog.Logger
 	Policy   Policy
 	Now      func() time.Time // nil: time.Now
+	// ServiceName heads the citizen's survey page (config survey.service_name);
+	// empty: 政务服务好差评.
+	ServiceName string
+	// CompressedDay is how long a working day lasts on the demo clock
+	// (calendar.mode compressed); 0 in real time. Days overdue are counted on it.
+	CompressedDay time.Duration
 }
 
 // Web holds the parsed pages and their dependencies.
@@ -97,6 +103,9 @@ func Register(e *echo.Echo, d Deps) *Web {
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.ServiceName == "" {
+		d.ServiceName = "政务服务好差评"
 	}
 	d.Policy = d.Policy.withDefaults()
 	w := &Web{Deps: d, loginLimit: server.NewRateLimiter(1/d.Policy.LoginEvery.Seconds(), d.Policy.LoginBurst)}

@@ -2,6 +2,11 @@
 // cannot be sent twice. Everything works without it.
 document.addEventListener('submit', function (e) {
   var form = e.target;
+  // A form that cannot be undone (直接办结) asks first.
+  if (form.dataset.confirm && !form.dataset.busy && !window.confirm(form.dataset.confirm)) {
+    e.preventDefault();
+    return;
+  }
   if (form.method.toLowerCase() !== 'post' || form.dataset.busy) {
     if (form.dataset.busy) e.preventDefault();
     return;
