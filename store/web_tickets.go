@@ -40,9 +40,9 @@ type WorkFilter struct {
 	DueBefore      time.Time // only open tickets due before this
 	// Light selects tickets by domain.DeadlineOf's colour (red or yellow) at
 	// Now: the SQL form of the same rule, for the inbox's tabs and counts.
-	Light domain.Light
-	Now   time.Time
-	Soon  time.Time // domain.DueSoonBy(cal, Now)
+	Light          domain.Light
+	Now            time.Time
+	Soon           time.Time // domain.DueSoonBy(cal, Now)
 	PendingRequest bool      // a department's request waits for a supervisor
 	CallTask       *bool
 	Query          string // a ticket number or rating id, or its beginning
