@@ -144,3 +144,92 @@ func TestBrowserLightsMatchTabs(t *testing.T) {
 	}
 	dept.shot("lights-following")
 }
+
+// checked reports whether the input sel is checked.
+func (b *tab) checked(sel string) bool {
+	v, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!(document.querySelector(`+jsString(sel)+`)||{}).checked`))
+	return v
+}
+
+// value is the value of the form field sel.
+func (b *tab) value(sel string) string {
+	v, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`)||{}).value||""`))
+	return v
+}
+
+// TestBrowserRefusedFormsKeepInputAndSpeakChinese: a refused extension (too
+// many working days) says why in Chinese and keeps the reason; a reached call
+// without a verdict says why in Chinese, keeps 已接通, the note, and the number
+// the operator revealed.
+func TestBrowserRefusedFormsKeepInputAndSpeakChinese(t *testing.T) {
+	s := newSite(t)
+	person := chromiumPeople(t, s, 2*time.Minute)
+	ext := s.rate(deptA, "营业执照变更两周没有结果。", "handling")
+	call := s.rate(deptA, "窗口人员态度生硬。", "attitude")
+	dept := person()
+	dept.signIn("scjg")
+	dept.waitText("h1", "本单位工单")
+	dept.open("/tickets/" + ext)
+	dept.click("#act-sign")
+	dept.waitText(".status.big", "整改中")
+	reason := "需协调税务部门联合核查，申请延期。"
+	dept.run(chromedp.SetValue(chromedp.CSS("#working_days"), "30"), chromedp.SetValue(chromedp.CSS("#ext-reason"), reason))
+	dept.click("#act-extension")
+	dept.waitText(".errors", "延期工作日数", "须在 1 到 15 之间")
+	if e := dept.text(".errors"); strings.Contains(e, "must") || strings.Contains(e, "： ") {
+		t.Errorf("extension refusal is not plain Chinese: %q", e)
+	}
+	if got := dept.value("#ext-reason"); got != reason {
+		t.Errorf("the extension reason after the error: %q, want %q", got, reason)
+	}
+	if got := dept.value("#working_days"); got != "30" {
+		t.Errorf("working days after the error: %q", got)
+	}
+	dept.shot("refused-extension-keeps-reason")
+
+	dept.open("/tickets/" + call)
+	dept.click("#act-sign")
+	dept.waitText(".status.big", "整改中")
+	dept.run(chromedp.SetValue(chromedp.CSS("#report"), "已约谈窗口人员。"))
+	dept.click("#act-resolve")
+	dept.waitText(".status.big", "回访中")
+
+	cc := person()
+	cc.signIn("cc")
+	cc.waitText("h1", "话务台")
+	cc.open("/tickets/" + call)
+	cc.click("#reveal")
+	cc.waitText("#phone", phone)
+	cc.click("#reached-yes")
+	cc.run(chromedp.SetValue(chromedp.CSS("#call-note"), "群众称还需再观察。"))
+	cc.click("#act-log-call")
+	cc.waitText(".errors", "群众评价：必填")
+	if e := cc.text(".errors"); strings.Contains(e, "required") || strings.Contains(e, "one of") {
+		t.Errorf("call refusal is not Chinese: %q", e)
+	}
+	if !cc.checked("#reached-yes") {
+		t.Errorf("已接通 is not chosen after the error")
+	}
+	if got := cc.value("#call-note"); got != "群众称还需再观察。" {
+		t.Errorf("call note after the error: %q", got)
+	}
+	if got := cc.text("#phone"); got != phone {
+		t.Errorf("the revealed number after the error: %q, want %s", got, phone)
+	}
+	cc.shot("refused-call-keeps-choice")
+	// The choice once made gets through.
+	cc.run(chromedp.SetValue(chromedp.CSS("#call-level"), "satisfied"))
+	cc.click("#act-log-call")
+	cc.waitText(".status.big", "已办结")
+
+	// English speaks English, without a stray space.
+	dept.open("/tickets/" + ext)
+	dept.click("a.lang")
+	dept.waitText("h1", "Ticket")
+	dept.run(chromedp.SetValue(chromedp.CSS("#working_days"), "30"), chromedp.SetValue(chromedp.CSS("#ext-reason"), "need more time"))
+	dept.click("#act-extension")
+	dept.waitText(".errors", "must be between 1 and 15.")
+	if e := dept.text(".errors"); strings.Contains(e, "须") || strings.Contains(e, "： ") {
+		t.Errorf("English refusal: %q", e)
+	}
+}

@@ -78,5 +78,18 @@ func (w *Web) ticketAction(c echo.Context) error {
 	if res.Status == http.StatusNotFound && res.Err.Code != "unknown_action" {
 		return w.fail(c, domain.ErrNotFound)
 	}
-	return w.renderTicket(c, res.Status, res.messages(langOf(c)), false, form)
+	// A number revealed on this page stays revealed on the refused form's page:
+	// shown again, so audited again, as a click on 查看完整号码 would be.
+	reveal := false
+	if c.FormValue("_revealed") == "1" && sessionOf(c).User.Role.SeesPhones() {
+		ref, err := w.Store.GetTicketRef(c.Request().Context(), number)
+		if err != nil {
+			return w.fail(c, err)
+		}
+		if err := w.Store.RecordPhoneReveal(c.Request().Context(), ref.RatingID, sessionOf(c).User.Username); err != nil {
+			return w.fail(c, err)
+		}
+		reveal = true
+	}
+	return w.renderTicket(c, res.Status, res.messages(langOf(c)), reveal, form)
 }
