@@ -115,7 +115,7 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return form[field]
 		},
-		"str":  func(v any) string { return fmt.Sprint(v) },
+		"str": func(v any) string { return fmt.Sprint(v) },
 	}
 }
 
