@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -127,7 +128,7 @@ func (e *Engine) translate(ref store.TicketRef, action string, err error) error 
 func fieldOf(msg string) []domain.FieldError {
 	for i := 0; i < len(msg); i++ {
 		if msg[i] == ':' {
-			return []domain.FieldError{{Field: msg[:i], Message: msg[i+1:]}}
+			return []domain.FieldError{{Field: msg[:i], Message: strings.TrimSpace(msg[i+1:])}}
 		}
 	}
 	return nil

@@ -38,6 +38,11 @@ type WorkFilter struct {
 	DepartmentCode string
 	Overdue        *bool
 	DueBefore      time.Time // only open tickets due before this
+	// Light selects tickets by domain.DeadlineOf's colour (red or yellow) at
+	// Now: the SQL form of the same rule, for the inbox's tabs and counts.
+	Light          domain.Light
+	Now            time.Time
+	Soon           time.Time // domain.DueSoonBy(cal, Now)
 	PendingRequest bool      // a department's request waits for a supervisor
 	CallTask       *bool
 	Query          string // a ticket number or rating id, or its beginning
@@ -73,6 +78,20 @@ func (f WorkFilter) where() ([]string, []any) {
 	}
 	if !f.DueBefore.IsZero() {
 		add("t.due_at < $%d", f.DueBefore)
+	}
+	switch f.Light {
+	case domain.LightRed, domain.LightYellow:
+		ss := make([]string, len(domain.DepartmentClockStatuses))
+		for i, s := range domain.DepartmentClockStatuses {
+			ss[i] = string(s)
+		}
+		add("t.status = ANY($%d) AND t.due_at IS NOT NULL", ss)
+		if f.Light == domain.LightRed {
+			add("(t.overdue OR t.due_at <= $%d)", f.Now)
+		} else {
+			add("NOT t.overdue AND t.due_at > $%d", f.Now)
+			add("t.due_at <= $%d", f.Soon)
+		}
 	}
 	if f.PendingRequest {
 		where = append(where, "t.pending_request IS NOT NULL")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -85,14 +84,10 @@ func (r apiResult) messages(l Lang) []string {
 	}
 	out := []string{l.T(key)}
 	for _, f := range r.Err.Fields {
-		msg := f.Message
-		if strings.TrimSpace(msg) == "required" {
-			msg = l.T("err.required")
-		}
-		out = append(out, l.Label("field", f.Field)+"："+msg)
+		out = append(out, l.Label("field", f.Field)+"："+apiMessage(l, f.Message))
 	}
 	if len(r.Err.Fields) == 0 && (r.Status == http.StatusUnprocessableEntity || r.Status == http.StatusConflict) && r.Err.Message != "" {
-		out = append(out, r.Err.Message)
+		out = append(out, apiMessage(l, r.Err.Message))
 	}
 	return out
 }

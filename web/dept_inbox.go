@@ -11,7 +11,6 @@ import (
 func (w *Web) deptInbox(c echo.Context) error {
 	dept, _ := sessionOf(c).User.TicketScope() // the page is for department users only
 	now := w.Now()
-	open := []domain.Status{domain.StatusAwaitingSign, domain.StatusRectifying}
 	f := func(f store.WorkFilter) store.WorkFilter {
 		f.DepartmentCode = dept
 		return f
@@ -22,9 +21,9 @@ func (w *Web) deptInbox(c echo.Context) error {
 		{key: "rectifying", label: "dept.rectifying", count: true,
 			filter: f(store.WorkFilter{Statuses: []domain.Status{domain.StatusRectifying}, Order: store.DueFirst})},
 		{key: "due_soon", label: "dept.due_soon", count: true,
-			filter: f(store.WorkFilter{Statuses: open, Overdue: ptr(false), DueBefore: w.dueSoon(now), Order: store.DueFirst})},
+			filter: f(store.WorkFilter{Light: domain.LightYellow, Now: now, Soon: domain.DueSoonBy(w.Calendar, now), Order: store.DueFirst})},
 		{key: "overdue", label: "dept.overdue", count: true,
-			filter: f(store.WorkFilter{Statuses: open, Overdue: ptr(true), Order: store.DueFirst})},
+			filter: f(store.WorkFilter{Light: domain.LightRed, Now: now, Order: store.DueFirst})},
 		{key: "following", label: "dept.following",
 			filter: f(store.WorkFilter{Statuses: []domain.Status{domain.StatusFollowingUp}, Order: store.NewestFirst})},
 		{key: "closed", label: "dept.closed",

@@ -255,6 +255,8 @@ var catalog = map[string][2]string{
 	"act.uphold":            {"申诉成立", "Uphold"},
 	"act.dismiss":           {"申诉不成立", "Dismiss"},
 	"act.done":              {"操作成功。", "Done."},
+	"act.done.returned":     {"操作成功：工单 %s 已退回，等待重新派单。", "Done: ticket %s was returned for dispatch."},
+	"act.done.away":         {"操作成功：工单 %s 已不在本单位。", "Done: ticket %s is no longer with your department."},
 
 	"field.reason":          {"理由", "Reason"},
 	"field.report":          {"整改报告", "Report"},

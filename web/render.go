@@ -108,7 +108,15 @@ func (w *Web) funcs() template.FuncMap {
 			return string(r[:n]) + "…"
 		},
 		"join": strings.Join,
-		"str":  func(v any) string { return fmt.Sprint(v) },
+		// kept is what the user typed into field of the action form that came
+		// back refused, empty for the page's other forms.
+		"kept": func(form map[string]string, action, field string) string {
+			if form["_action"] != action {
+				return ""
+			}
+			return form[field]
+		},
+		"str": func(v any) string { return fmt.Sprint(v) },
 	}
 }
 

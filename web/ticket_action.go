@@ -28,6 +28,22 @@ var (
 	boolFields = []string{"approve", "uphold", "reached"}
 )
 
+// afterAction is where a done action leads: back to the ticket while it is
+// still the user's to see, else (a department returned it, it was dispatched
+// elsewhere) to the user's inbox, with one message saying where it went.
+func (w *Web) afterAction(c echo.Context, number, action string) error {
+	u := sessionOf(c).User
+	t, err := w.Store.GetTicket(c.Request().Context(), number)
+	if err == nil && u.SeesTicket(t.DepartmentCode) {
+		return redirectDone(c, "/tickets/"+url.PathEscape(number), "act.done", "")
+	}
+	key := "act.done.away"
+	if action == "return" {
+		key = "act.done.returned"
+	}
+	return redirectDone(c, homeOf(u.Role), key, number)
+}
+
 // ticketAction posts a ticket's action form to the API's
 // POST /api/v1/tickets/{number}/{action}. Done: back to the ticket with a
 // message. Refused: the ticket again, with the API's status and why.
@@ -57,10 +73,23 @@ func (w *Web) ticketAction(c echo.Context) error {
 	res := w.callAPIWith(c, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(number)+"/"+url.PathEscape(action), body,
 		http.Header{server.IdempotencyHeader: {c.FormValue("_idem")}})
 	if res.ok() {
-		return redirectDone(c, "/tickets/"+url.PathEscape(number), "act.done", "")
+		return w.afterAction(c, number, action)
 	}
 	if res.Status == http.StatusNotFound && res.Err.Code != "unknown_action" {
 		return w.fail(c, domain.ErrNotFound)
 	}
-	return w.renderTicket(c, res.Status, res.messages(langOf(c)), false, form)
+	// A number revealed on this page stays revealed on the refused form's page:
+	// shown again, so audited again, as a click on 查看完整号码 would be.
+	reveal := false
+	if c.FormValue("_revealed") == "1" && sessionOf(c).User.Role.SeesPhones() {
+		ref, err := w.Store.GetTicketRef(c.Request().Context(), number)
+		if err != nil {
+			return w.fail(c, err)
+		}
+		if err := w.Store.RecordPhoneReveal(c.Request().Context(), ref.RatingID, sessionOf(c).User.Username); err != nil {
+			return w.fail(c, err)
+		}
+		reveal = true
+	}
+	return w.renderTicket(c, res.Status, res.messages(langOf(c)), reveal, form)
 }

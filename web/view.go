@@ -10,8 +10,10 @@ import (
 	"rectify/store"
 )
 
-// light is a deadline as the lists show it: green (time enough), yellow (due
-// within one working day), red (overdue), with the countdown in working days.
+// light is a deadline as the lists show it, by domain.DeadlineOf (the one
+// rule for lights, countdowns and the inbox's tabs): green (time enough), yellow
+// (due by the end of the next working day), red (overdue), none (not a
+// department's stage), with the countdown in working days.
 type light struct {
 	Color string // green | yellow | red | none
 	Text  string
@@ -19,31 +21,27 @@ type light struct {
 }
 
 func (w *Web) lightOf(l Lang, t domain.Ticket, now time.Time) light {
-	if !t.Open() || t.DueAt == nil {
+	d := domain.DeadlineOf(w.Calendar, t, now)
+	if d.Light == domain.LightNone {
 		return light{Color: "none", Text: l.T("light.none")}
 	}
-	due := *t.DueAt
-	lt := light{Due: l.T("light.due", w.fmtTime(due))}
-	if t.Overdue || now.After(due) {
-		lt.Color = "red"
-		n := w.overdueDays(due, now)
-		if n == 0 {
-			lt.Text = l.T("light.red0")
-		} else {
-			lt.Text = l.T("light.red", n)
-		}
-		return lt
+	lt := light{Color: string(d.Light), Due: l.T("light.due", w.fmtTime(*t.DueAt))}
+	if d.Light == domain.LightRed {
+		d.Days = w.overdueDays(*t.DueAt, now) // the overdue board's count, compressed days included
 	}
-	n, err := w.Calendar.WorkingDaysBetween(now, due)
 	switch {
-	case err != nil:
-		lt.Color, lt.Text = "green", lt.Due
-	case n == 0:
-		lt.Color, lt.Text = "yellow", l.T("light.today")
-	case n == 1:
-		lt.Color, lt.Text = "yellow", l.T("light.yellow1")
+	case d.Days < 0:
+		lt.Text = lt.Due
+	case d.Light == domain.LightRed && d.Days == 0:
+		lt.Text = l.T("light.red0")
+	case d.Light == domain.LightRed:
+		lt.Text = l.T("light.red", d.Days)
+	case d.Days == 0:
+		lt.Text = l.T("light.today")
+	case d.Days == 1:
+		lt.Text = l.T("light.yellow1")
 	default:
-		lt.Color, lt.Text = "green", l.T("light.green", n)
+		lt.Text = l.T("light.green", d.Days)
 	}
 	return lt
 }
@@ -61,15 +59,6 @@ func (w *Web) rows(l Lang, items []store.WorkItem) []row {
 		rs[i] = row{WorkItem: it, Light: w.lightOf(l, it.Ticket, now)}
 	}
 	return rs
-}
-
-// dueSoon is the end of the next working day: a ticket due before it is yellow.
-func (w *Web) dueSoon(now time.Time) time.Time {
-	t, err := w.Calendar.Shift(now, 1)
-	if err != nil {
-		return now.Add(24 * time.Hour)
-	}
-	return t
 }
 
 // pager links to the next page of a list and back to its first.

@@ -26,6 +26,8 @@ func TestLightOf(t *testing.T) {
 		{"due today", domain.Ticket{Status: domain.StatusRectifying, DueAt: at(11, 25, 18)}, "yellow", "今日到期"},
 		{"due tomorrow", domain.Ticket{Status: domain.StatusAwaitingSign, DueAt: at(11, 26, 18)}, "yellow", "剩余 1 个工作日"},
 		{"weekend not counted", domain.Ticket{Status: domain.StatusRectifying, DueAt: at(12, 1, 18)}, "green", "剩余 4 个工作日"},
+		{"follow-up: the survey window is no deadline of the department", domain.Ticket{Status: domain.StatusFollowingUp, DueAt: at(12, 2, 18)}, "none", "—"},
+		{"past due before the flag", domain.Ticket{Status: domain.StatusRectifying, DueAt: at(11, 25, 9)}, "red", "超期不足 1 个工作日"},
 		{"overdue by the flag", domain.Ticket{Status: domain.StatusRectifying, DueAt: at(11, 25, 9), Overdue: true}, "red", "超期不足 1 个工作日"},
 		{"overdue two working days", domain.Ticket{Status: domain.StatusRectifying, DueAt: at(11, 23, 18), Overdue: true}, "red", "超期 2 个工作日"},
 		{"overdue over a weekend", domain.Ticket{Status: domain.StatusRectifying, DueAt: at(11, 20, 18), Overdue: true}, "red", "超期 3 个工作日"},

@@ -1,0 +1,235 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Browser tests of issue 17's "screens that say the wrong thing" (items 3-7).
+
+// chromiumPeople starts one headless Chromium for the test and returns a
+// maker of people: each has their own browser context, so their own cookies.
+func chromiumPeople(t *testing.T, s *site, timeout time.Duration) func() *tab {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: not in -short")
+	}
+	ensureChromium(t)
+	shots := *screenshots
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	t.Cleanup(cancel)
+	root, cancelRoot := chromedp.NewContext(alloc)
+	t.Cleanup(cancelRoot)
+	if err := chromedp.Do(root); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	ctx, cancelAll := context.WithTimeout(root, timeout)
+	t.Cleanup(cancelAll)
+	return func() *tab {
+		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+		return &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}
+	}
+}
+
+// count is the number of elements sel matches.
+func (b *tab) count(sel string) int {
+	n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+jsString(sel)+`).length`))
+	return n
+}
+
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// TestBrowserReturnLandsInInbox: a department returns a ticket (退单); it is no
+// longer theirs to see, so they land in their inbox with one success message,
+// not on an error page next to "操作成功".
+func TestBrowserReturnLandsInInbox(t *testing.T) {
+	s := newSite(t)
+	person := chromiumPeople(t, s, 2*time.Minute)
+	back := s.rate(deptA, "办理的事项不归本单位管辖，群众找错了窗口。", "handling")
+	dept := person()
+	dept.signIn("scjg")
+	dept.waitText("h1", "本单位工单")
+	dept.open("/tickets/" + back)
+	dept.run(chromedp.SetValue(chromedp.CSS("#ret-reason"), "该事项属公安局户政业务，非本单位职责。"))
+	dept.click("#act-return")
+	dept.waitText("h1", "本单位工单")
+	dept.waitText(".flash", "操作成功", back, "退回")
+	main := dept.text("main")
+	for _, bad := range []string{"未找到", "出错了"} {
+		if strings.Contains(main, bad) {
+			t.Errorf("after 退单 the page says %q:\n%s", bad, main)
+		}
+	}
+	if n := dept.count(".flash"); n != 1 {
+		t.Errorf("%d flash messages, want 1", n)
+	}
+	if n := dept.count(".errors"); n != 0 {
+		t.Errorf("an error box next to the success: %s", dept.text(".errors"))
+	}
+	dept.shot("return-lands-in-inbox")
+	if got := s.ticket(back); got.Status != "pending_dispatch" {
+		t.Errorf("returned ticket: %+v", got)
+	}
+}
+
+var tabCount = regexp.MustCompile(`(\d+)\s*$`)
+
+// TestBrowserLightsMatchTabs: one rule gives the light, the countdown and the
+// tab. A to-sign ticket due at the end of the next working day is yellow and
+// counted under 即将到期; a 回访中 ticket has no countdown (its due_at is the
+// survey's window, not the department's).
+func TestBrowserLightsMatchTabs(t *testing.T) {
+	s := newSite(t)
+	person := chromiumPeople(t, s, 2*time.Minute)
+	toSign := []string{s.rate(deptA, "窗口排队时间过长。", "queueing"), s.rate(deptA, "网上申报系统经常卡顿。", "convenience")}
+	follow := s.rate(deptA, "材料被退回三次都没有一次性告知。", "guide")
+	dept := person()
+	dept.signIn("scjg")
+	dept.waitText("h1", "本单位工单")
+	dept.open("/tickets/" + follow)
+	dept.click("#act-sign")
+	dept.waitText(".status.big", "整改中")
+	dept.run(chromedp.SetValue(chromedp.CSS("#report"), "已实行一次性告知制度。"))
+	dept.click("#act-resolve")
+	dept.waitText(".status.big", "回访中")
+	if l := dept.text(".title-row .light"); strings.Contains(l, "剩余") || strings.Contains(l, "工作日") {
+		t.Errorf("回访中 ticket page shows a countdown: %q", l)
+	}
+
+	dept.open("/dept?tab=to_sign")
+	dept.waitText("table.list", toSign[0], toSign[1])
+	if n := dept.count("table.list .light.yellow"); n != 2 {
+		t.Errorf("to sign: %d yellow lights, want 2:\n%s", n, dept.text("table.list"))
+	}
+	dept.shot("lights-to-sign")
+	soon := dept.text(`.tabs a[href$="tab=due_soon"]`)
+	if m := tabCount.FindStringSubmatch(soon); m == nil || m[1] != "2" {
+		t.Errorf("即将到期 tab says %q, want a count of 2 (the yellow to-sign tickets)", soon)
+	}
+	dept.open("/dept?tab=due_soon")
+	dept.waitText("table.list", toSign[0], toSign[1])
+	if n, y := dept.count("table.list tbody tr"), dept.count("table.list .light.yellow"); n != 2 || y != 2 {
+		t.Errorf("即将到期 lists %d tickets, %d yellow; want 2 and 2", n, y)
+	}
+	dept.shot("lights-due-soon")
+	if over := dept.text(`.tabs a[href$="tab=overdue"]`); !strings.HasSuffix(strings.TrimSpace(over), "0") {
+		t.Errorf("已超期 tab: %q, want 0", over)
+	}
+	dept.open("/dept?tab=following")
+	dept.waitText("table.list", follow, "回访中")
+	if n := dept.count("table.list .light.none"); n != 1 {
+		t.Errorf("回访中 row: want no light, it shows %q", dept.text("table.list .light"))
+	}
+	if l := dept.text("table.list .light"); strings.Contains(l, "剩余") {
+		t.Errorf("回访中 row shows a countdown: %q", l)
+	}
+	dept.shot("lights-following")
+}
+
+// checked reports whether the input sel is checked.
+func (b *tab) checked(sel string) bool {
+	v, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!(document.querySelector(`+jsString(sel)+`)||{}).checked`))
+	return v
+}
+
+// value is the value of the form field sel.
+func (b *tab) value(sel string) string {
+	v, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`)||{}).value||""`))
+	return v
+}
+
+// TestBrowserRefusedFormsKeepInputAndSpeakChinese: a refused extension (too
+// many working days) says why in Chinese and keeps the reason; a reached call
+// without a verdict says why in Chinese, keeps 已接通, the note, and the number
+// the operator revealed.
+func TestBrowserRefusedFormsKeepInputAndSpeakChinese(t *testing.T) {
+	s := newSite(t)
+	person := chromiumPeople(t, s, 2*time.Minute)
+	ext := s.rate(deptA, "营业执照变更两周没有结果。", "handling")
+	call := s.rate(deptA, "窗口人员态度生硬。", "attitude")
+	dept := person()
+	dept.signIn("scjg")
+	dept.waitText("h1", "本单位工单")
+	dept.open("/tickets/" + ext)
+	dept.click("#act-sign")
+	dept.waitText(".status.big", "整改中")
+	reason := "需协调税务部门联合核查，申请延期。"
+	dept.run(chromedp.SetValue(chromedp.CSS("#working_days"), "30"), chromedp.SetValue(chromedp.CSS("#ext-reason"), reason))
+	dept.click("#act-extension")
+	dept.waitText(".errors", "延期工作日数", "须在 1 到 15 之间")
+	if e := dept.text(".errors"); strings.Contains(e, "must") || strings.Contains(e, "： ") {
+		t.Errorf("extension refusal is not plain Chinese: %q", e)
+	}
+	if got := dept.value("#ext-reason"); got != reason {
+		t.Errorf("the extension reason after the error: %q, want %q", got, reason)
+	}
+	if got := dept.value("#working_days"); got != "30" {
+		t.Errorf("working days after the error: %q", got)
+	}
+	dept.shot("refused-extension-keeps-reason")
+
+	dept.open("/tickets/" + call)
+	dept.click("#act-sign")
+	dept.waitText(".status.big", "整改中")
+	dept.run(chromedp.SetValue(chromedp.CSS("#report"), "已约谈窗口人员。"))
+	dept.click("#act-resolve")
+	dept.waitText(".status.big", "回访中")
+
+	cc := person()
+	cc.signIn("cc")
+	cc.waitText("h1", "话务台")
+	cc.open("/tickets/" + call)
+	cc.click("#reveal")
+	cc.waitText("#phone", phone)
+	cc.click("#reached-yes")
+	cc.run(chromedp.SetValue(chromedp.CSS("#call-note"), "群众称还需再观察。"))
+	cc.click("#act-log-call")
+	cc.waitText(".errors", "群众评价：必填")
+	if e := cc.text(".errors"); strings.Contains(e, "required") || strings.Contains(e, "one of") {
+		t.Errorf("call refusal is not Chinese: %q", e)
+	}
+	if !cc.checked("#reached-yes") {
+		t.Errorf("已接通 is not chosen after the error")
+	}
+	if got := cc.value("#call-note"); got != "群众称还需再观察。" {
+		t.Errorf("call note after the error: %q", got)
+	}
+	if got := cc.text("#phone"); got != phone {
+		t.Errorf("the revealed number after the error: %q, want %s", got, phone)
+	}
+	cc.shot("refused-call-keeps-choice")
+	// The choice once made gets through.
+	cc.run(chromedp.SetValue(chromedp.CSS("#call-level"), "satisfied"))
+	cc.click("#act-log-call")
+	cc.waitText(".status.big", "已办结")
+
+	// English speaks English, without a stray space.
+	dept.open("/tickets/" + ext)
+	dept.click("a.lang")
+	dept.waitText("h1", "Ticket")
+	dept.run(chromedp.SetValue(chromedp.CSS("#working_days"), "30"), chromedp.SetValue(chromedp.CSS("#ext-reason"), "need more time"))
+	dept.click("#act-extension")
+	dept.waitText(".errors", "must be between 1 and 15.")
+	if e := dept.text(".errors"); strings.Contains(e, "须") || strings.Contains(e, "： ") {
+		t.Errorf("English refusal: %q", e)
+	}
+}
