@@ -27,8 +27,8 @@ type Robot struct {
 var RobotKinds = []string{"wecom", "dingtalk"}
 
 // SetRobot creates or replaces a department's robot. An empty Secret keeps the
-// stored one (the pages never show it, so an admin who changes only the address
-// need not type it again); the caller checks that a kind needing one has one.
+// stored one while the kind stays the same (the pages never show it, so an admin
+// who changes only the address need not type it again).
 // An unknown department is domain.ErrNotFound.
 func (s *Store) SetRobot(ctx context.Context, r Robot) (err error) {
 	defer wrap(&err, "store.SetRobot")
@@ -36,7 +36,8 @@ func (s *Store) SetRobot(ctx context.Context, r Robot) (err error) {
 		INSERT INTO department_robots (department_code, kind, webhook_url, secret, updated_by, updated_at)
 		SELECT code, $2, $3, $4, $5, now() FROM departments WHERE code = $1
 		ON CONFLICT (department_code) DO UPDATE SET kind = excluded.kind, webhook_url = excluded.webhook_url,
-			secret = CASE WHEN excluded.secret = '' THEN department_robots.secret ELSE excluded.secret END,
+			secret = CASE WHEN excluded.secret = '' AND excluded.kind = department_robots.kind
+			                 THEN department_robots.secret ELSE excluded.secret END,
 			updated_by = excluded.updated_by, updated_at = now()`,
 		r.DepartmentCode, r.Kind, r.WebhookURL, r.Secret, r.UpdatedBy)
 	if err != nil {

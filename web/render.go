@@ -130,7 +130,7 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return m
 		},
-		"str":  func(v any) string { return fmt.Sprint(v) },
+		"str": func(v any) string { return fmt.Sprint(v) },
 	}
 }
 
