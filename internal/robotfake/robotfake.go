@@ -3,7 +3,7 @@
 // custom robot (POST /robot/send?access_token=…&timestamp=…&sign=…), checking
 // what the real ones check (the key or token, the body's shape, 钉钉's 加签) and
 // answering as they do (HTTP 200 with errcode). GET / shows the received
-// messages rendered as a chat would, for screenshots.
+// messages rendered as a chat would, for screenshots (GET /?last=N: the newest N).
 package robotfake
 
 import (
@@ -235,10 +235,18 @@ blockquote{margin:.3em 0;padding:0 10px;border-left:3px solid #ccc;color:#555}
 blockquote p{margin:.1em 0}
 a{color:#1f5fbf}
 </style></head><body><header>差评整改工作群 · 群机器人</header>`)
-	for _, m := range f.Messages() {
+	msgs := f.Messages()
+	if n, err := strconv.Atoi(r.URL.Query().Get("last")); err == nil && n >= 0 && n < len(msgs) {
+		msgs = msgs[len(msgs)-n:] // ?last=N: only the newest N, for a screenshot
+	}
+	zone, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		zone = time.Local
+	}
+	for _, m := range msgs {
 		who := map[string]string{"wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}[m.Kind]
 		fmt.Fprintf(&b, `<div class="msg"><div class="avatar %s">机</div><div><div class="who">%s · %s</div><div class="bubble">%s</div></div></div>`,
-			m.Kind, who, m.At.Format("15:04:05"), Render(m.Text))
+			m.Kind, who, m.At.In(zone).Format("15:04:05"), Render(m.Text))
 	}
 	b.WriteString(`</body></html>`)
 	_, _ = io.WriteString(w, b.String())
