@@ -56,7 +56,9 @@ func (s *System) platform() *hotline.Client {
 // and listed without survey links at GET /api/v1/notifications), notices to staff stay in the workbench.
 func (s *System) sender() notify.Sender {
 	dev := notify.LogSender{Log: s.Log}
-	r := notify.Router{SMS: dev, Other: dev, Metrics: s.Metrics}
+	// Group robots are real endpoints in every mode: a department has one only
+	// when an admin set its webhook.
+	r := notify.Router{SMS: dev, Other: dev, Robot: notify.NewRobotSender(s.Store, 10*time.Second), Metrics: s.Metrics}
 	if c := s.Config.SMS; c.Mode == "http" {
 		r.SMS = notify.NewHTTPSender(c.URL, c.Secret, c.Timeout)
 	} else if s.SMS != nil {

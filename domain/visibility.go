@@ -47,3 +47,23 @@ func (u User) TicketScope() (department string, all bool) {
 	}
 	return "", false
 }
+
+// NoticeScope is the same rule for notices (the outbox's staff messages): the
+// channel and recipient whose notices u reads, or ok false for none. A
+// department reads the notices addressed to it, and of those only the ones
+// about tickets it may see (SeesTicket: while the ticket is assigned to it; the
+// store applies that part in SQL). Supervisors and admins read the
+// supervisors' notices. Nobody reads a citizen's SMS here: admins list the raw
+// outbox separately, as operators.
+func (u User) NoticeScope() (channel, recipient string, ok bool) {
+	switch u.Role {
+	case RoleDepartment:
+		if u.DepartmentCode == "" {
+			return "", "", false
+		}
+		return "department", u.DepartmentCode, true
+	case RoleSupervisor, RoleAdmin:
+		return "supervisors", "supervisors", true
+	}
+	return "", "", false
+}

@@ -31,3 +31,23 @@ func TestVisibility(t *testing.T) {
 		}
 	}
 }
+
+func TestNoticeScope(t *testing.T) {
+	for _, tc := range []struct {
+		who                User
+		channel, recipient string
+		ok                 bool
+	}{
+		{User{Role: RoleDepartment, DepartmentCode: "RSJ"}, "department", "RSJ", true},
+		{User{Role: RoleDepartment}, "", "", false},
+		{User{Role: RoleSupervisor}, "supervisors", "supervisors", true},
+		{User{Role: RoleAdmin}, "supervisors", "supervisors", true},
+		{User{Role: RoleCallCenter}, "", "", false},
+		{User{Role: RoleChannel}, "", "", false},
+	} {
+		ch, rc, ok := tc.who.NoticeScope()
+		if ch != tc.channel || rc != tc.recipient || ok != tc.ok {
+			t.Errorf("%s/%s: NoticeScope = %q %q %v, want %q %q %v", tc.who.Role, tc.who.DepartmentCode, ch, rc, ok, tc.channel, tc.recipient, tc.ok)
+		}
+	}
+}

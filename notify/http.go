@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,6 +76,7 @@ func (s *HTTPSender) Send(ctx context.Context, n store.Notification) error {
 // supervisor notices, read in the workbench) through Other, counting results.
 type Router struct {
 	SMS     Sender
+	Robot   Sender // channel "robot": group robots; nil: Other
 	Other   Sender
 	Metrics *telemetry.Metrics // nil: not counted
 }
@@ -83,9 +85,12 @@ func (r Router) Send(ctx context.Context, n store.Notification) error {
 	s := r.Other
 	if n.Channel == "sms" {
 		s = r.SMS
+	} else if n.Channel == "robot" && r.Robot != nil {
+		s = r.Robot
 	}
 	err := s.Send(ctx, n)
-	if r.Metrics != nil {
+	var wait *store.Deferred
+	if r.Metrics != nil && !errors.As(err, &wait) { // a deferred send is neither sent nor failed
 		result := "sent"
 		if err != nil {
 			result = "failed"

@@ -79,7 +79,9 @@ func (r Renderer) Render(kind, key string, tc store.TicketContext, surveyToken s
 		ns = append(ns, toDept(fmt.Sprintf("【超期】工单%s已超过办理期限，已上报督办。", tc.Number)),
 			toSup(fmt.Sprintf("【督办】%s的工单%s已超期。", dept, tc.Number)))
 	case "escalated":
-		ns = append(ns, toSup(fmt.Sprintf("【通报】%s的工单%s超期仍未办理。", dept, tc.Number)))
+		ns = append(ns, toSup(fmt.Sprintf("【通报】%s的工单%s超期仍未办理。", dept, tc.Number)),
+			// The department must know it has been reported (issue 17 item 1).
+			toDept(fmt.Sprintf("【通报】工单%s超期仍未办理，已通报督办部门，请立即办理。", tc.Number)))
 	case "urged":
 		ns = append(ns, toDept(fmt.Sprintf("【催办】督办人员催办工单%s，请尽快处理。", tc.Number)))
 	case "returned":
@@ -96,6 +98,13 @@ func (r Renderer) Render(kind, key string, tc store.TicketContext, surveyToken s
 		// citizen reads the report on the survey page, escaped.
 		if tc.CitizenPhone != "" && surveyToken != "" {
 			ns = append(ns, toCitizen(fmt.Sprintf(SurveySMS, tc.Number, r.BaseURL+"/s/"+surveyToken)))
+		}
+	}
+	// The department's group robot gets a copy of what it must act on, last so
+	// that the keys of the messages above stay as they were.
+	if tc.Robot && tc.DepartmentCode != "" {
+		if md := r.robotMarkdown(kind, tc, dept, due); md != "" {
+			ns = append(ns, store.Notification{Kind: kind, Channel: "robot", Recipient: tc.DepartmentCode, Body: md})
 		}
 	}
 	for i := range ns {

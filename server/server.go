@@ -97,7 +97,15 @@ func New(d Deps) *Server {
 	api.GET("/tickets/:number", s.getTicket, allow(any...))
 	api.POST("/tickets/:number/:action", s.act, allow(any...), limit(maxBody))
 
-	api.GET("/notifications", s.listNotifications, allow(admin...))
+	// The notice centre: each role its own notices (notices.go).
+	api.GET("/notifications", s.listNotifications, allow(any...))
+	api.POST("/notifications/read-all", s.markAllNoticesRead, allow(any...))
+	api.POST("/notifications/:id/read", s.markNoticeRead, allow(any...))
+	// Group robots, per department (robots.go).
+	api.GET("/robots", s.listRobots, allow(admin...))
+	api.GET("/departments/:code/robot", s.getRobot, allow(admin...))
+	api.PUT("/departments/:code/robot", s.putRobot, allow(admin...), limit(maxBody))
+	api.DELETE("/departments/:code/robot", s.deleteRobot, allow(admin...))
 
 	// Satisfaction call-backs on finished cases (cases.go).
 	s.routeCases(api)

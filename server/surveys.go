@@ -69,19 +69,3 @@ func (s *Server) answerSurvey(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "answered"})
 }
-
-func (s *Server) listNotifications(c echo.Context) error {
-	ns, err := s.Store.ListNotifications(c.Request().Context(), c.QueryParam("ticket_number"), 200)
-	if err != nil {
-		return err
-	}
-	for i := range ns {
-		if ns[i].Channel == "sms" {
-			ns[i].Recipient = domain.MaskPhone(ns[i].Recipient)
-		}
-	}
-	if ns == nil {
-		ns = []store.Notification{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"notifications": ns})
-}

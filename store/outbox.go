@@ -118,6 +118,19 @@ func (s *Store) deliverOne(ctx context.Context, n Notification, send func(contex
 	serr := send(sctx, n)
 	cancel()
 	wctx := context.WithoutCancel(ctx)
+	var wait *Deferred
+	if errors.As(serr, &wait) {
+		// Not a failure: the message waits its turn (a robot's rate limit).
+		_, err := s.pool.Exec(wctx, `UPDATE notifications SET last_error = $2, next_attempt_at = $3
+			WHERE id = $1 AND sent_at IS NULL`, n.ID, wait.Error(), wait.Until)
+		return false, err
+	}
+	var skip *Skipped
+	if errors.As(serr, &skip) {
+		_, err := s.pool.Exec(wctx, `UPDATE notifications SET attempts = attempts + 1, sent_at = now(), last_error = $2
+			WHERE id = $1 AND sent_at IS NULL`, n.ID, skip.Error())
+		return false, err
+	}
 	if serr != nil {
 		backoff := time.Duration(1<<min(n.Attempts, 10)) * time.Second
 		_, err := s.pool.Exec(wctx, `UPDATE notifications SET attempts = attempts + 1, last_error = $2,

@@ -26,6 +26,7 @@ type TicketContext struct {
 	Report         string
 	Round          int
 	DueAt          *time.Time
+	Robot          bool // the department has a group robot: its notices go there too
 }
 
 // Notification is one outbound message for the outbox.
@@ -325,9 +326,10 @@ func ticketContext(ctx context.Context, tx pgx.Tx, t domain.Ticket) (TicketConte
 	tc := TicketContext{Number: t.Number, DepartmentCode: t.DepartmentCode, Report: t.Report, Round: t.Round, DueAt: t.DueAt}
 	var anonymous bool
 	err := tx.QueryRow(ctx, `
-		SELECT r.citizen_phone, r.citizen_anonymous, r.comment, coalesce(d.name, '')
+		SELECT r.citizen_phone, r.citizen_anonymous, r.comment, coalesce(d.name, ''),
+		       EXISTS (SELECT 1 FROM department_robots b WHERE b.department_code = $2)
 		FROM ratings r LEFT JOIN departments d ON d.code = $2 WHERE r.id = $1`,
-		t.RatingID, t.DepartmentCode).Scan(&tc.CitizenPhone, &anonymous, &tc.Comment, &tc.DepartmentName)
+		t.RatingID, t.DepartmentCode).Scan(&tc.CitizenPhone, &anonymous, &tc.Comment, &tc.DepartmentName, &tc.Robot)
 	if anonymous {
 		tc.CitizenPhone = ""
 	}

@@ -27,6 +27,10 @@ type page struct {
 	Path   string // this page's address, for the language switch
 	Brand  string // a public page's own name in the header (the survey: the service's); empty: the workbench's
 	Data   any
+	// The notice centre's link in the header: shown to roles with notices,
+	// with the user's unread count (notices.go).
+	Notices bool
+	Unread  int
 }
 
 // CSRF is the token forms carry.
@@ -60,6 +64,17 @@ func (p *page) Is(role string) bool { return p.Sess != nil && string(p.Sess.User
 func (w *Web) newPage(c echo.Context, nav string, data any) *page {
 	p := &page{L: langOf(c), Sess: sessionOf(c), Nav: nav, Path: c.Request().URL.RequestURI(), Data: data}
 	p.Flash = takeFlash(c, p.L)
+	if p.Sess != nil {
+		u := p.Sess.User
+		if channel, recipient, ok := u.NoticeScope(); ok {
+			p.Notices = true
+			n, err := w.Store.CountUnreadNotices(c.Request().Context(), u.Username, channel, recipient)
+			if err != nil {
+				w.Log.Warn("counting unread notices", "err", err) // the page still renders, without the count
+			}
+			p.Unread = n
+		}
+	}
 	return p
 }
 
@@ -115,6 +130,14 @@ func (w *Web) funcs() template.FuncMap {
 				return ""
 			}
 			return form[field]
+		},
+		// dict builds a partial's argument from pairs: dict "L" $L "R" .
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
 		},
 		"str": func(v any) string { return fmt.Sprint(v) },
 	}

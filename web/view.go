@@ -50,6 +50,7 @@ func (w *Web) lightOf(l Lang, t domain.Ticket, now time.Time) light {
 type row struct {
 	store.WorkItem
 	Light light
+	Urges int // supervisors' urges (催办) this round: a badge beside the number
 }
 
 func (w *Web) rows(l Lang, items []store.WorkItem) []row {
@@ -116,7 +117,32 @@ func (w *Web) loadList(c echo.Context, lang Lang, f store.WorkFilter) ([]row, pa
 	if err != nil {
 		return nil, pager{}, err
 	}
-	return w.rows(lang, items), pagerOf(c, next), nil
+	rs := w.rows(lang, items)
+	if err := w.countUrges(c, rs); err != nil {
+		return nil, pager{}, err
+	}
+	return rs, pagerOf(c, next), nil
+}
+
+// countUrges fills in how often each open ticket of a page was urged, in one query.
+func (w *Web) countUrges(c echo.Context, rs []row) error {
+	var open []string
+	for _, r := range rs {
+		if r.Open() {
+			open = append(open, r.Number)
+		}
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	n, err := w.Store.UrgeCounts(c.Request().Context(), open)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		rs[i].Urges = n[rs[i].Number]
+	}
+	return nil
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -150,6 +150,12 @@ func Register(e *echo.Echo, d Deps) *Web {
 	route(http.MethodPost, "/admin/users/:username/unlock", w.adminUserUnlock, admin...)
 	route(http.MethodPost, "/admin/users/:username/disable", w.adminUserDisable, admin...)
 	route(http.MethodGet, "/admin/audit", w.adminAudit, admin...)
+	notices := []domain.Role{domain.RoleDepartment, domain.RoleSupervisor, domain.RoleAdmin}
+	route(http.MethodGet, "/notices", w.notices, notices...)
+	route(http.MethodPost, "/notices/read-all", w.noticesReadAll, notices...)
+	route(http.MethodPost, "/notices/:id/read", w.noticeRead, notices...)
+	route(http.MethodPost, "/admin/robots", w.adminRobotSave, admin...)
+	route(http.MethodPost, "/admin/departments/:code/robot/delete", w.adminRobotDelete, admin...)
 	route(http.MethodGet, "/account/password", w.accountPassword, staff...)
 	route(http.MethodPost, "/account/password", w.accountPasswordSave, staff...)
 	route(http.MethodGet, "/admin/calendar", w.adminCalendar, admin...)
