@@ -166,6 +166,9 @@ func TestBrowserDemo(t *testing.T) {
 	defer cancel()
 	root, cancelRoot := chromedp.NewContext(alloc)
 	defer cancelRoot()
+	if err := chromedp.Do(root); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
 	ctx, cancelAll := context.WithTimeout(root, 3*time.Minute)
 	defer cancelAll()
 	shots := *screenshots
@@ -209,11 +212,12 @@ func TestBrowserDemo(t *testing.T) {
 	rows(sup, "/supervisor", "table.list")
 	sup.waitText(".two", "南京市")
 	sup.shot("demo-supervisor-board")
-	rows(sup, "/supervisor?tab=decisions", "table.list", "申请延期", "申诉")
+	rows(sup, "/supervisor?tab=decisions", "table.list", "延期", "申诉")
+	sup.shot("demo-supervisor-decisions")
 	rows(sup, "/supervisor?tab=awaiting", "table.list")
 	rows(sup, "/tickets", "table.list")
 	sup.shot("demo-tickets")
 	rows(sup, "/analytics", "table.list", "南京市公安局", "玄武区政务服务中心")
-	sup.run(chromedp.WaitVisible(chromedp.CSS("#chart-trend svg")))
+	sup.run(chromedp.WaitVisible(chromedp.CSS("#chart-trend canvas")))
 	sup.shot("demo-analytics")
 }
