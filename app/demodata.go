@@ -410,7 +410,11 @@ func (s *System) SeedDemoData(ctx context.Context) (sum DemoSummary, seeded bool
 		defer func() { <-sem; wg.Done() }()
 		if err := s.driveDemo(ctx, ts, c, backdate); err != nil {
 			mu.Lock()
-			errs = append(errs, fmt.Errorf("demo ticket %s (%s): %w", ts.Number, ts.RatingID, err))
+			how := "to sign"
+			if c != nil {
+				how = c.how
+			}
+			errs = append(errs, fmt.Errorf("demo ticket %s (%s): %w", ts.Number, how, err))
 			mu.Unlock()
 		}
 	}
