@@ -60,7 +60,10 @@ func SeedDemo(ctx context.Context, sys *System, baseURL, adminToken string, w io
 			}
 		}
 	}
-	sum, seeded, err := sys.SeedDemoData(ctx)
+	// Bounded: a Temporal that does not answer must not keep the pages from starting.
+	sctx, cancel := context.WithTimeout(ctx, time.Minute)
+	sum, seeded, err := sys.SeedDemoData(sctx)
+	cancel()
 	if err != nil {
 		// What was seeded stays; the pages work without the rest.
 		sys.Log.Warn("demo data incomplete", "err", err)

@@ -290,6 +290,9 @@ func demoConcat(xs ...[]demoStep) []demoStep {
 	return out
 }
 
+// demoPositiveCount is how many positive ratings the demo has.
+const demoPositiveCount = 160
+
 // demoPositive are the other ratings: weeks of ordinary service, mostly good.
 var demoPositive = []struct {
 	dept, item, comment string
@@ -357,14 +360,31 @@ func (s *System) SeedDemoData(ctx context.Context) (sum DemoSummary, seeded bool
 		dueSoonBack = 4
 	}
 	cases := demoCases(dueSoonBack)
+	// Rating ids, and so workflow IDs, are new each time: a Temporal that kept
+	// the workflows of an earlier demo (its data outlived the database) must not
+	// take this demo's tickets for those.
+	idp := "DEMO-" + now.Format("060102-150405") + "-"
 	var rs []store.NewRating
 	for i, c := range cases {
-		rs = append(rs, s.demoRating(fmt.Sprintf("DEMO-N%03d", i+1), i, c.dept, c.item, c.comment, c.channel, c.level,
+		rs = append(rs, s.demoRating(fmt.Sprintf("%sN%03d", idp, i+1), i, c.dept, c.item, c.comment, c.channel, c.level,
 			c.aspects, c.anonymous, now.Add(-time.Duration(c.daysAgo)*24*time.Hour-time.Duration(i%7+1)*time.Hour)))
 	}
-	for i, p := range demoPositive {
-		days := 2 + (i*5)%33 // spread over the past five weeks
-		rs = append(rs, s.demoRating(fmt.Sprintf("DEMO-P%03d", i+1), i+len(cases), p.dept, p.item, p.comment, p.channel, p.level,
+	// Five weeks of ordinary service, mostly good, so that the negative rate and
+	// the rankings look like a real month's (each department passes the ranking's
+	// minimum of 30 ratings).
+	levels := []domain.Level{domain.VerySatisfied, domain.Satisfied, domain.VerySatisfied, domain.BasicallySatisfied,
+		domain.Satisfied, domain.VerySatisfied, domain.Satisfied}
+	for i := 0; i < demoPositiveCount; i++ {
+		p := demoPositive[i%len(demoPositive)]
+		ch, level, comment := p.channel, p.level, p.comment
+		if i >= len(demoPositive) {
+			ch, level = domain.Channels[(i/len(demoPositive)+i)%len(domain.Channels)], levels[i%len(levels)]
+			if i%3 != 0 {
+				comment = ""
+			}
+		}
+		days := 1 + (i*7)%34
+		rs = append(rs, s.demoRating(fmt.Sprintf("%sP%03d", idp, i+1), i+len(cases), p.dept, p.item, comment, ch, level,
 			nil, i%4 == 3, now.Add(-time.Duration(days)*24*time.Hour-time.Duration(i%9+1)*time.Hour)))
 	}
 	res, err := s.Store.CreateRatings(ctx, rs)
@@ -390,7 +410,11 @@ func (s *System) SeedDemoData(ctx context.Context) (sum DemoSummary, seeded bool
 		defer func() { <-sem; wg.Done() }()
 		if err := s.driveDemo(ctx, ts, c, backdate); err != nil {
 			mu.Lock()
-			errs = append(errs, fmt.Errorf("demo ticket %s (%s): %w", ts.Number, ts.RatingID, err))
+			how := "to sign"
+			if c != nil {
+				how = c.how
+			}
+			errs = append(errs, fmt.Errorf("demo ticket %s (%s): %w", ts.Number, how, err))
 			mu.Unlock()
 		}
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 // demoSite is a fresh system with the demo of `rectify dev` seeded into it.
-func demoSite(t *testing.T) (*site, app.DemoSummary) {
+func demoSite(t *testing.T) *site {
 	t.Helper()
 	s := &site{t: t, sys: testenv.NewSystem(t, ts), tokens: map[string]string{}}
 	var out bytes.Buffer
@@ -32,14 +32,14 @@ func demoSite(t *testing.T) (*site, app.DemoSummary) {
 	if took > 30*time.Second {
 		t.Errorf("seeding took %s; it should take seconds", took)
 	}
-	return s, app.DemoSummary{}
+	return s
 }
 
 // TestDemoSeed seeds the demo into a fresh database through the real workflow
 // and checks that every ticket state of the process is there, that every
 // workbench page lists rows at once, and that a restart seeds nothing more.
 func TestDemoSeed(t *testing.T) {
-	s, _ := demoSite(t)
+	s := demoSite(t)
 	ctx := context.Background()
 	count := func(where string) int {
 		t.Helper()
@@ -158,7 +158,7 @@ func TestBrowserDemo(t *testing.T) {
 		t.Skip("browser test: not in -short")
 	}
 	ensureChromium(t)
-	s, _ := demoSite(t)
+	s := demoSite(t)
 	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
@@ -166,6 +166,9 @@ func TestBrowserDemo(t *testing.T) {
 	defer cancel()
 	root, cancelRoot := chromedp.NewContext(alloc)
 	defer cancelRoot()
+	if err := chromedp.Do(root); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
 	ctx, cancelAll := context.WithTimeout(root, 3*time.Minute)
 	defer cancelAll()
 	shots := *screenshots
@@ -209,11 +212,12 @@ func TestBrowserDemo(t *testing.T) {
 	rows(sup, "/supervisor", "table.list")
 	sup.waitText(".two", "南京市")
 	sup.shot("demo-supervisor-board")
-	rows(sup, "/supervisor?tab=decisions", "table.list", "申请延期", "申诉")
+	rows(sup, "/supervisor?tab=decisions", "table.list", "延期", "申诉")
+	sup.shot("demo-supervisor-decisions")
 	rows(sup, "/supervisor?tab=awaiting", "table.list")
 	rows(sup, "/tickets", "table.list")
 	sup.shot("demo-tickets")
 	rows(sup, "/analytics", "table.list", "南京市公安局", "玄武区政务服务中心")
-	sup.run(chromedp.WaitVisible(chromedp.CSS("#chart-trend svg")))
+	sup.run(chromedp.WaitVisible(chromedp.CSS("#chart-trend canvas")))
 	sup.shot("demo-analytics")
 }
