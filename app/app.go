@@ -107,7 +107,8 @@ func Build(ctx context.Context, cfg config.Config, st *store.Store, tc client.Cl
 	if err != nil {
 		return nil, err
 	}
-	eng := &engine.Engine{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Store: st, Policy: Policy(cfg), Log: log}
+	sched := Schedule(cfg, cal)
+	eng := &engine.Engine{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Store: st, Policy: Policy(cfg), Log: log, Schedule: &sched}
 	return &System{Config: cfg, Log: log, Store: st, Calendar: cal, Temporal: tc, Engine: eng, Metrics: newMetrics(st)}, nil
 }
 

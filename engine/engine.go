@@ -14,6 +14,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"rectify/activities"
+	"rectify/calendar"
 	"rectify/domain"
 	"rectify/store"
 	"rectify/workflows"
@@ -26,6 +28,9 @@ type Engine struct {
 	Store     *store.Store
 	Policy    workflows.Policy
 	Log       *slog.Logger
+	// Schedule, when set, computes a dispatched ticket's sign stage at the start, so
+	// that its deadline is among the start's search attributes (no upsert for it).
+	Schedule *calendar.Schedule
 }
 
 // Start makes sure the ticket's workflow exists. Starting twice is harmless: the
@@ -38,17 +43,33 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 	}()
 	in := workflows.Input{Number: t.Number, RatingID: t.RatingID, CitizenReach: t.CitizenReach,
 		CreatedAt: t.CreatedAt, Policy: e.Policy}
+	// The search attributes the first task would otherwise upsert come with the
+	// start: they cost no action and share the start's visibility write.
+	status := domain.StatusPendingDispatch
 	if t.Dispatched {
-		in.DepartmentCode = t.DepartmentCode
+		in.DepartmentCode, status = t.DepartmentCode, domain.StatusAwaitingSign
+	}
+	sa := []temporal.SearchAttributeUpdate{
+		temporal.NewSearchAttributeKeyKeyword(workflows.SATicket).ValueSet(t.Number),
+		temporal.NewSearchAttributeKeyKeyword(workflows.SAStatus).ValueSet(string(status)),
+		temporal.NewSearchAttributeKeyKeyword(workflows.SADepartment).ValueSet(in.DepartmentCode),
+		temporal.NewSearchAttributeKeyBool(workflows.SAOverdue).ValueSet(false),
+	}
+	if t.Dispatched && e.Schedule != nil {
+		from := time.Now()
+		if st, err := e.Schedule.Stage(from, e.Policy.SignDays); err == nil {
+			in.Opening = &workflows.Opening{From: from, Days: e.Policy.SignDays, Times: activities.StageTimes{
+				RemindAt: st.RemindAt, DueAt: st.DueAt, Escalate2At: st.Escalate2At}}
+			sa = append(sa, temporal.NewSearchAttributeKeyTime(workflows.SADueAt).ValueSet(st.DueAt))
+		} // else (no calendar data for the year): the workflow's first write computes it
 	}
 	_, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.WorkflowID(t.RatingID),
 		TaskQueue:                e.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword(workflows.SATicket).ValueSet(t.Number)),
-	}, workflows.Rectification, in)
+		TypedSearchAttributes:    temporal.NewSearchAttributes(sa...),
+	}, workflows.RectificationV2, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
 		return nil // it ran and finished before: nothing to start
