@@ -125,7 +125,7 @@ func (r *rectification) run(ctx workflow.Context) error {
 		version := r.s.Ticket.Version
 		err := workflow.Await(ctx, func() bool {
 			return r.s.Ticket.Version != version || (r.timer != nil && r.timer.IsReady()) ||
-				workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+				workflow.GetInfo(ctx).GetContinueAsNewSuggested() || r.deadlineMoved()
 		})
 		if err != nil {
 			return err
@@ -174,6 +174,16 @@ func (r *rectification) nextDeadline() (time.Time, int) {
 		return *r.s.Escalate2, deadlineEscalate2
 	}
 	return time.Time{}, deadlineNone
+}
+
+// deadlineMoved: in V2 a stage's times arrive with the write's result, after the
+// version was raised, so the loop also wakes when the next deadline moves.
+func (r *rectification) deadlineMoved() bool {
+	if !r.v2 {
+		return false
+	}
+	at, _ := r.nextDeadline()
+	return !at.Equal(r.timerAt)
 }
 
 // armTimer keeps one timer for the next deadline, replacing it only when the
