@@ -141,7 +141,7 @@ func (s *System) NewWorker() sdkworker.Worker {
 // calendar overrides made elsewhere.
 func (s *System) RunBackground(ctx context.Context) {
 	go worker.Deliver(ctx, s.Store, s.sender(), s.Log)
-	go s.Engine.RunReconciler(ctx, 30*time.Second, 10*time.Second)
+	s.RunStarts(ctx)
 	go s.keepCampaignStarted(ctx)
 	// Folding keeps the statistics backlog small even when nobody reads them.
 	go (&stats.Service{DB: s.Store.Pool()}).RunFolder(ctx, 2*time.Second, s.Log)
@@ -157,6 +157,14 @@ func (s *System) RunBackground(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+// RunStarts runs what starts ticket workflows: the start queue the API fills as
+// ratings are committed, and the reconciler (its first pass at once, for the
+// tickets a killed process had queued; then every 30 s, for tickets 10 s old).
+func (s *System) RunStarts(ctx context.Context) {
+	go s.Engine.RunStarts(ctx)
+	go s.Engine.RunReconciler(ctx, 30*time.Second, 10*time.Second)
 }
 
 // Serve runs the HTTP server until ctx ends, then drains in-flight requests.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -31,7 +32,61 @@ type Engine struct {
 	// Schedule, when set, computes a dispatched ticket's sign stage at the start, so
 	// that its deadline is among the start's search attributes (no upsert for it).
 	Schedule *calendar.Schedule
+
+	startOnce sync.Once
+	starts    chan store.TicketStart // the start queue (Enqueue, RunStarts)
 }
+
+// startQueueSize bounds the start queue; past it a start is left to the reconciler.
+const startQueueSize = 1 << 16
+
+func (e *Engine) queue() chan store.TicketStart {
+	e.startOnce.Do(func() { e.starts = make(chan store.TicketStart, startQueueSize) })
+	return e.starts
+}
+
+// Enqueue hands committed tickets to the start queue and returns at once: a
+// rating's answer does not wait for Temporal. RunStarts drains the queue in this
+// process right away; a start that is lost with the process (or that finds the
+// queue full) is made by the reconciler, whose first pass runs when a process
+// starts, or by the first action on the ticket (ActOnce).
+func (e *Engine) Enqueue(ts ...store.TicketStart) {
+	q := e.queue()
+	for _, t := range ts {
+		select {
+		case q <- t:
+		default:
+			e.Log.Warn("start queue full: the reconciler will start the workflow", "ticket", t.Number)
+		}
+	}
+}
+
+// RunStarts drains the start queue, up to startsAtOnce starts at a time, until
+// ctx ends.
+func (e *Engine) RunStarts(ctx context.Context) {
+	q := e.queue()
+	sem := make(chan struct{}, startsAtOnce)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case t := <-q:
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				defer cancel()
+				if err := e.Start(sctx, t); err != nil && ctx.Err() == nil {
+					e.Log.Warn("workflow start deferred to the reconciler", "ticket", t.Number,
+						"workflow_id", workflows.WorkflowID(t.RatingID), "err", err)
+				}
+			}()
+		}
+	}
+}
+
+// startsAtOnce bounds the workflow starts RunStarts makes concurrently.
+const startsAtOnce = 16
 
 // Start makes sure the ticket's workflow exists. Starting twice is harmless: the
 // workflow ID comes from the rating, and a running or finished one is kept.
@@ -165,25 +220,50 @@ func unavailable(err error) error {
 }
 
 // Reconcile starts the workflows of tickets that have waited longer than minAge
-// for theirs: the process that stored them died before starting them.
+// for theirs: the process that stored them died before starting them. Up to
+// startsAtOnce starts run at once.
 func (e *Engine) Reconcile(ctx context.Context, minAge time.Duration) (started int, err error) {
 	ts, err := e.Store.UnstartedTickets(ctx, minAge, 500)
 	if err != nil {
 		return 0, err
 	}
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		first error
+		sem   = make(chan struct{}, startsAtOnce)
+	)
 	for _, t := range ts {
-		if err := e.Start(ctx, t); err != nil {
-			return started, err
-		}
-		started++
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := e.Start(ctx, t)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if first == nil {
+					first = err
+				}
+				return
+			}
+			started++
+		}()
 	}
-	return started, nil
+	wg.Wait()
+	return started, first
 }
 
-// RunReconciler reconciles at start and then every interval until ctx ends.
+// RunReconciler reconciles at start and then every interval until ctx ends. The
+// first pass takes every unstarted ticket, however young: a process that starts
+// may be the one that was killed after answering their ratings (their starts were
+// in its queue); a ticket whose start another process still has queued is started
+// twice, which is harmless.
 func (e *Engine) RunReconciler(ctx context.Context, interval, minAge time.Duration) {
+	age := time.Duration(0)
 	for {
-		n, err := e.Reconcile(ctx, minAge)
+		n, err := e.Reconcile(ctx, age)
+		age = minAge
 		if err != nil && ctx.Err() == nil {
 			e.Log.Warn("reconciler", "err", err)
 		} else if n > 0 {
