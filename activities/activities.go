@@ -63,6 +63,26 @@ func (a *Activities) StageTimes(ctx context.Context, in StageInput) (StageTimes,
 
 // Apply writes one transition with its event, messages and survey token.
 func (a *Activities) Apply(ctx context.Context, ch Change) error {
+	_, err := a.Write(ctx, ch)
+	return err
+}
+
+// Write is Apply for workflows of type RectificationV2: when the change starts or
+// extends a stage (ch.Stage), it also computes the stage's times, puts the deadline
+// in the snapshot it writes, and returns them, so that a transition costs one local
+// activity instead of two (StageTimes, then Apply).
+func (a *Activities) Write(ctx context.Context, ch Change) (StageTimes, error) {
+	var times StageTimes
+	if ch.Stage != nil {
+		var err error
+		if times, err = a.StageTimes(ctx, *ch.Stage); err != nil {
+			return StageTimes{}, err
+		}
+	}
+	return times, a.apply(ctx, ch, times)
+}
+
+func (a *Activities) apply(ctx context.Context, ch Change, times StageTimes) error {
 	sc := store.Change{Ticket: ch.Ticket, Event: ch.Event, SurveyUsed: ch.SurveyUsed, ExcludeRating: ch.ExcludeRating}
 	// The digest is of the workflow's input, not of what is generated here (the
 	// survey token), so a retry of this same call is recognised as the same change.
@@ -72,6 +92,13 @@ func (a *Activities) Apply(ctx context.Context, ch Change) error {
 	}
 	sum := sha256.Sum256(b)
 	sc.Digest = sum[:]
+	if ch.Stage != nil {
+		due := times.DueAt
+		sc.Ticket.DueAt = &due
+		if ch.Extend && due.After(ch.Event.At) {
+			sc.Ticket.Overdue, sc.Ticket.EscalationLevel = false, 0 // the extension gave time back
+		}
+	}
 	sc.Replaced = func(r store.Replacement) {
 		if !activity.IsActivity(ctx) {
 			return // called directly (tests): no activity logger

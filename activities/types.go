@@ -45,4 +45,10 @@ type Change struct {
 	SendSurvey    bool   // issue the round's survey token and its SMS
 	SurveyUsed    []byte // hash of the survey token that answered, marked used
 	ExcludeRating bool   // an appeal was upheld
+	// Stage, set only by RectificationV2 (Activities.Write), asks for the times of a
+	// stage that starts or is extended by this change; Extend: an extension, which
+	// clears Overdue when the new deadline is still ahead. Both are left out of the
+	// JSON (and so of the idempotency digest) when unset.
+	Stage  *StageInput `json:",omitempty"`
+	Extend bool        `json:",omitempty"`
 }

@@ -108,7 +108,8 @@ func Build(ctx context.Context, cfg config.Config, st *store.Store, tc client.Cl
 	if err != nil {
 		return nil, err
 	}
-	eng := &engine.Engine{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Store: st, Policy: Policy(cfg), Log: log}
+	sched := Schedule(cfg, cal)
+	eng := &engine.Engine{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Store: st, Policy: Policy(cfg), Log: log, Schedule: &sched}
 	return &System{Config: cfg, Log: log, Store: st, Calendar: cal, Temporal: tc, Engine: eng, Metrics: newMetrics(st)}, nil
 }
 
@@ -146,7 +147,7 @@ func (s *System) NewWorker() sdkworker.Worker {
 // calendar overrides made elsewhere, with the expiry of old Idempotency-Keys.
 func (s *System) RunBackground(ctx context.Context) {
 	go worker.Deliver(ctx, s.Store, s.sender(), s.Log)
-	go s.Engine.RunReconciler(ctx, 30*time.Second, 10*time.Second)
+	s.RunStarts(ctx)
 	go s.keepCampaignStarted(ctx)
 	// Folding keeps the statistics backlog small even when nobody reads them.
 	go (&stats.Service{DB: s.Store.Pool()}).RunFolder(ctx, 2*time.Second, s.Log)
@@ -165,6 +166,14 @@ func (s *System) RunBackground(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+// RunStarts runs what starts ticket workflows: the start queue the API fills as
+// ratings are committed, and the reconciler (its first pass at once, for the
+// tickets a killed process had queued; then every 30 s, for tickets 10 s old).
+func (s *System) RunStarts(ctx context.Context) {
+	go s.Engine.RunStarts(ctx)
+	go s.Engine.RunReconciler(ctx, 30*time.Second, 10*time.Second)
 }
 
 // Serve runs the HTTP server until ctx ends, then drains in-flight requests.

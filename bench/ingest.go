@@ -94,17 +94,26 @@ func (r *Runner) Ingest(ctx context.Context) (Section, error) {
 	}
 	defer pool.Close()
 
+	svc, err := startEchoService(pool, toks.Channel)
+	if err != nil {
+		return sec, err
+	}
+	defer svc.Close()
+	ec := NewClient(svc.URL, ingestClients*2)
+
 	rounds, perRound, warm := r.size(2, 1), r.size(8000, 1500), r.size(500, 200)
 	n := rounds * perRound
 	now := time.Now()
 	bodies := make([][]byte, n+warm)
 	positiveBodies := make([][]byte, n+warm) // diagnosis: no ticket, no workflow
+	echoBodies := make([][]byte, n+warm)     // the minimal echo+pgx service
 	rows := make([][]any, n+warm)            // baseline rows
 	realRows := make([][]any, n+warm)        // the same, for rectify's own tables
 	negs := 0
 	for i := range bodies {
 		bodies[i] = NewRating("R1", i, ingestNegEvery, now).Body()
 		positiveBodies[i] = NewRating("P1", i, 0, now).Body()
+		echoBodies[i] = NewRating("E1", i, ingestNegEvery, now).Body()
 		bt, tt := NewRating("B1", i, ingestNegEvery, now), NewRating("T1", i, ingestNegEvery, now)
 		rows[i], realRows[i] = bt.row(), tt.row()
 		if bt.Negative() {
@@ -122,7 +131,7 @@ func (r *Runner) Ingest(ctx context.Context) (Section, error) {
 		t    time.Duration
 		cpu  CPU
 	}
-	post := func(k *contender, bodies [][]byte) {
+	post := func(k *contender, bodies [][]byte, c *Client) {
 		k.run = func(ctx context.Context, i int) error {
 			start := time.Now()
 			if err := c.Do(ctx, "POST", "/api/v1/ratings", toks.Channel, bodies[i], http.StatusCreated, nil); err != nil {
@@ -133,9 +142,11 @@ func (r *Runner) Ingest(ctx context.Context) (Section, error) {
 		}
 	}
 	rect := &contender{name: "rectify", lat: &Latencies{}}
-	post(rect, bodies)
+	post(rect, bodies, c)
 	pos := &contender{name: "rectify, no negative ratings", lat: &Latencies{}}
-	post(pos, positiveBodies)
+	post(pos, positiveBodies, c)
+	echoK := &contender{name: "echo+pgx service", lat: &Latencies{}}
+	post(echoK, echoBodies, ec)
 	insert := func(k *contender, rows [][]any, single, withTicket string) {
 		k.run = func(ctx context.Context, i int) error {
 			q := single
@@ -155,7 +166,7 @@ func (r *Runner) Ingest(ctx context.Context) (Section, error) {
 	real := &contender{name: "pgx into rectify's tables", lat: &Latencies{}}
 	realTables := strings.NewReplacer("bench_ratings", "ratings", "bench_tickets", "tickets")
 	insert(real, realRows, realTables.Replace(insertRating), realTables.Replace(insertRatingTicket))
-	all := []*contender{base, real, rect, pos}
+	all := []*contender{base, echoK, real, rect, pos}
 
 	idle, err := IdleCPU(ctx, pool, 3*time.Second)
 	if err != nil {
@@ -179,6 +190,17 @@ func (r *Runner) Ingest(ctx context.Context) (Section, error) {
 			if err != nil {
 				return sec, err
 			}
+			if k == rect {
+				// The answers do not wait for the workflow starts (issue 18); the
+				// round ends when every ticket's workflow has written it, so that
+				// rectify's rate and CPU include that work and the next contender
+				// does not run beside it.
+				t0 := time.Now()
+				if err := waitStarted(ctx, sys.Store.Pool(), "R1-"); err != nil {
+					return sec, err
+				}
+				d += time.Since(t0)
+			}
 			after, err := ReadCPU(ctx, pool)
 			if err != nil {
 				return sec, err
@@ -199,28 +221,53 @@ func (r *Runner) Ingest(ctx context.Context) (Section, error) {
 		return sec, fmt.Errorf("ingest: stored %d ratings and %d tickets, want %d and %d", stored, tickets, n+warm, wantTickets)
 	}
 	rectRate, baseRate, realRate := float64(n)/rect.t.Seconds(), float64(n)/base.t.Seconds(), float64(n)/real.t.Seconds()
-	posRate := float64(n) / pos.t.Seconds()
+	posRate, echoRate := float64(n)/pos.t.Seconds(), float64(n)/echoK.t.Seconds()
+	eq := echoK.lat.Quantiles(0.5, 0.95, 0.99)
 	rq, bq, tq := rect.lat.Quantiles(0.5, 0.95, 0.99), base.lat.Quantiles(0.5, 0.95, 0.99), real.lat.Quantiles(0.5, 0.95, 0.99)
 	pq := pos.lat.Quantiles(0.5, 0.95, 0.99)
 	sec.Setup = []string{
-		fmt.Sprintf("rectify: `POST /api/v1/ratings` over keep-alive HTTP from %d concurrent clients (channel token), %d ratings, 1 in %d negative (a ticket and a workflow start each), after %d warm-up requests.", ingestClients, n, ingestNegEvery, warm),
+		fmt.Sprintf("rectify: `POST /api/v1/ratings` over keep-alive HTTP from %d concurrent clients (channel token), %d ratings, 1 in %d negative (a ticket and a workflow start each), after %d warm-up requests. The answer does not wait for the workflow start; each round of rectify ends when every ticket's workflow has written its ticket, so its rate and CPU include that work.", ingestClients, n, ingestNegEvery, warm),
 		fmt.Sprintf("Baseline: a plain pgx program (pool of %d) inserting the same rows into trigger-less copies of the tables, one statement and one transaction per rating (rating and ticket in one statement for a negative one), same concurrency.", ingestClients),
+		"Fair baseline (issue 18): a minimal HTTP service written for the benchmark, what a user would write instead of rectify to store ratings: echo and a pgx pool in this process, the same JSON body and bearer token, the same rows (rating, and ticket for a negative one, in one statement, one transaction per request) into the trigger-less copies, the same client and concurrency; no statistics, workflow, group commit or idempotency beyond the key.",
 		"Also shown, to tell where the time goes: the same pgx program writing into rectify's own tables, whose statistics triggers run on every insert; and rectify fed only positive ratings (no ticket, no workflow start).",
 		fmt.Sprintf("They alternate in %d round(s) so that background load on the shared machine falls on all of them.", rounds),
 		"CPU per rating: this process (API, in-process worker, Temporal server, load generator) + the Postgres backends of the benchmark database, from getrusage and /proc/<pid>/stat, less what the system uses idle (" + idle.share() + ", measured for 3 s before the load).",
 	}
 	sec.Rows = []Row{
-		{"ratings/s", perSec(rectRate), perSec(baseRate), fx(ratio(rectRate, baseRate)), "≥ 0.80×", met(ratio(rectRate, baseRate) >= 0.8)},
+		{"ratings/s", perSec(rectRate), perSec(baseRate), fx(ratio(rectRate, baseRate)), "≥ 0.50×", met(ratio(rectRate, baseRate) >= 0.5)},
+		{"ratings/s vs the minimal echo+pgx service", perSec(rectRate), perSec(echoRate), fx(ratio(rectRate, echoRate)), "≥ 0.80×", met(ratio(rectRate, echoRate) >= 0.8)},
 		{"latency p50", ms(rq[0]), ms(bq[0]), "", "", ""},
 		{"latency p95", ms(rq[1]), ms(bq[1]), "", "", ""},
 		{"latency p99", ms(rq[2]), ms(bq[2]), "", "", ""},
 		{"CPU per rating", rect.cpu.perItem(n, "rating"), base.cpu.perItem(n, "rating"), "", "", ""},
+		{"minimal echo+pgx service: ratings/s", perSec(echoRate) + fmt.Sprintf(" (p50 %s, p99 %s)", ms(eq[0]), ms(eq[2])), perSec(baseRate), fx(ratio(echoRate, baseRate)), "", ""},
+		{"minimal echo+pgx service: CPU per rating", echoK.cpu.perItem(n, "rating"), base.cpu.perItem(n, "rating"), "", "", ""},
 		{"pgx into rectify's tables (triggers): ratings/s", perSec(realRate) + fmt.Sprintf(" (p50 %s, p99 %s)", ms(tq[0]), ms(tq[2])), perSec(baseRate), fx(ratio(realRate, baseRate)), "", ""},
 		{"pgx into rectify's tables: CPU per rating", real.cpu.perItem(n, "rating"), base.cpu.perItem(n, "rating"), "", "", ""},
 		{"rectify with no negative ratings: ratings/s", perSec(posRate) + fmt.Sprintf(" (p50 %s, p99 %s)", ms(pq[0]), ms(pq[2])), perSec(baseRate), fx(ratio(posRate, baseRate)), "", ""},
 		{"rectify with no negative ratings: CPU per rating", pos.cpu.perItem(n, "rating"), base.cpu.perItem(n, "rating"), "", "", ""},
 	}
 	return sec, nil
+}
+
+// waitStarted waits until every ticket of the ratings whose ids start with prefix
+// has its workflow started and written. (The pgx contender's tickets in rectify's
+// own tables have no workflow until the reconciler starts one.)
+func waitStarted(ctx context.Context, db *pgxpool.Pool, prefix string) error {
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		var n int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM tickets WHERE rating_id LIKE $1 || '%' AND NOT workflow_started`, prefix).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d tickets still wait for their workflow after 5 minutes", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Batch is scenario 2: POST /api/v1/ratings/batch with 1000 ratings per request,
@@ -298,7 +345,7 @@ func (r *Runner) Batch(ctx context.Context) (Section, error) {
 	if _, err := closedLoop(ctx, batchClients, 0, warm, copyRows); err != nil {
 		return sec, err
 	}
-	var rectT, baseT time.Duration
+	var rectT, baseT, drainT time.Duration
 	for k := 0; k < rounds; k++ {
 		from := warm + k*perRound
 		d, err := closedLoop(ctx, batchClients, from, perRound, copyRows)
@@ -313,15 +360,25 @@ func (r *Runner) Batch(ctx context.Context) (Section, error) {
 		}
 		rectT += d
 		r.progress("batch: round %d rectify %d ratings in %s (%.0f/s)", k+1, perRound*batchSize, d.Round(time.Millisecond), float64(perRound*batchSize)/d.Seconds())
+		// The answers do not wait for the workflow starts (issue 18): wait for them
+		// before the next round, and report the rate with that time too.
+		t0 := time.Now()
+		if err := waitStarted(ctx, sys.Store.Pool(), "R2-"); err != nil {
+			return sec, err
+		}
+		drainT += time.Since(t0)
 	}
 	rows1 := float64(rounds * perRound * batchSize)
 	rectRate, baseRate := rows1/rectT.Seconds(), rows1/baseT.Seconds()
+	allRate := rows1 / (rectT + drainT).Seconds()
 	sec.Setup = []string{
 		fmt.Sprintf("rectify: `POST /api/v1/ratings/batch`, %d ratings per request (1 in %d negative), %d batches from %d concurrent clients, after %d warm-up batches.", batchSize, ingestNegEvery, rounds*perRound, batchClients, warm),
 		fmt.Sprintf("Baseline: COPY of the same rows (and the negative ones' ticket rows) into trigger-less copies of the tables, one transaction per %d, %d concurrent connections.", batchSize, batchClients),
+		"A batch is answered once its ratings and tickets are committed; its workflows start right after (issue 18). After each round of rectify the benchmark waits until every ticket's workflow has written it, and shows the rate with that wait too.",
 	}
 	sec.Rows = []Row{
 		{"ratings/s", perSec(rectRate), perSec(baseRate), fx(ratio(rectRate, baseRate)), "≥ 0.50×", met(ratio(rectRate, baseRate) >= 0.5)},
+		{"ratings/s until every workflow wrote its ticket", perSec(allRate), perSec(baseRate), fx(ratio(allRate, baseRate)), "", ""},
 		{"time per batch of 1000", ms(rectT * batchClients / time.Duration(rounds*perRound)), ms(baseT * batchClients / time.Duration(rounds*perRound)), "", "", ""},
 	}
 	return sec, nil

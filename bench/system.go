@@ -176,6 +176,8 @@ func (e *Env) StartSystem(ctx context.Context, o SystemOptions) (s *System, err 
 		}
 		s.closers = append(s.closers, w.Stop)
 		sys.RunBackground(bctx)
+	} else if !o.ServerProc {
+		sys.RunStarts(bctx) // the in-process API's start queue
 	}
 	for i := 0; i < o.WorkerProcs; i++ {
 		p, err := e.startProc(ctx, fmt.Sprintf("%s-worker%d", o.Name, i+1), "worker", cfg, "127.0.0.1:0", s.URL)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -15,6 +16,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"rectify/activities"
+	"rectify/calendar"
 	"rectify/domain"
 	"rectify/store"
 	"rectify/workflows"
@@ -27,7 +30,64 @@ type Engine struct {
 	Store     *store.Store
 	Policy    workflows.Policy
 	Log       *slog.Logger
+	// Schedule, when set, computes a dispatched ticket's sign stage at the start, so
+	// that its deadline is among the start's search attributes (no upsert for it).
+	Schedule *calendar.Schedule
+
+	startOnce sync.Once
+	starts    chan store.TicketStart // the start queue (Enqueue, RunStarts)
 }
+
+// startQueueSize bounds the start queue; past it a start is left to the reconciler.
+const startQueueSize = 1 << 16
+
+func (e *Engine) queue() chan store.TicketStart {
+	e.startOnce.Do(func() { e.starts = make(chan store.TicketStart, startQueueSize) })
+	return e.starts
+}
+
+// Enqueue hands committed tickets to the start queue and returns at once: a
+// rating's answer does not wait for Temporal. RunStarts drains the queue in this
+// process right away; a start that is lost with the process (or that finds the
+// queue full) is made by the reconciler, whose first pass runs when a process
+// starts, or by the first action on the ticket (ActOnce).
+func (e *Engine) Enqueue(ts ...store.TicketStart) {
+	q := e.queue()
+	for _, t := range ts {
+		select {
+		case q <- t:
+		default:
+			e.Log.Warn("start queue full: the reconciler will start the workflow", "ticket", t.Number)
+		}
+	}
+}
+
+// RunStarts drains the start queue, up to startsAtOnce starts at a time, until
+// ctx ends.
+func (e *Engine) RunStarts(ctx context.Context) {
+	q := e.queue()
+	sem := make(chan struct{}, startsAtOnce)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case t := <-q:
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				defer cancel()
+				if err := e.Start(sctx, t); err != nil && ctx.Err() == nil {
+					e.Log.Warn("workflow start deferred to the reconciler", "ticket", t.Number,
+						"workflow_id", workflows.WorkflowID(t.RatingID), "err", err)
+				}
+			}()
+		}
+	}
+}
+
+// startsAtOnce bounds the workflow starts RunStarts makes concurrently.
+const startsAtOnce = 16
 
 // Start makes sure the ticket's workflow exists. Starting twice is harmless: the
 // workflow ID comes from the rating, and a running or finished one is kept.
@@ -39,17 +99,33 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 	}()
 	in := workflows.Input{Number: t.Number, RatingID: t.RatingID, CitizenReach: t.CitizenReach,
 		CreatedAt: t.CreatedAt, Policy: e.Policy}
+	// The search attributes the first task would otherwise upsert come with the
+	// start: they cost no action and share the start's visibility write.
+	status := domain.StatusPendingDispatch
 	if t.Dispatched {
-		in.DepartmentCode = t.DepartmentCode
+		in.DepartmentCode, status = t.DepartmentCode, domain.StatusAwaitingSign
+	}
+	sa := []temporal.SearchAttributeUpdate{
+		temporal.NewSearchAttributeKeyKeyword(workflows.SATicket).ValueSet(t.Number),
+		temporal.NewSearchAttributeKeyKeyword(workflows.SAStatus).ValueSet(string(status)),
+		temporal.NewSearchAttributeKeyKeyword(workflows.SADepartment).ValueSet(in.DepartmentCode),
+		temporal.NewSearchAttributeKeyBool(workflows.SAOverdue).ValueSet(false),
+	}
+	if t.Dispatched && e.Schedule != nil {
+		from := time.Now()
+		if st, err := e.Schedule.Stage(from, e.Policy.SignDays); err == nil {
+			in.Opening = &workflows.Opening{From: from, Days: e.Policy.SignDays, Times: activities.StageTimes{
+				RemindAt: st.RemindAt, DueAt: st.DueAt, Escalate2At: st.Escalate2At}}
+			sa = append(sa, temporal.NewSearchAttributeKeyTime(workflows.SADueAt).ValueSet(st.DueAt))
+		} // else (no calendar data for the year): the workflow's first write computes it
 	}
 	_, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.WorkflowID(t.RatingID),
 		TaskQueue:                e.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			temporal.NewSearchAttributeKeyKeyword(workflows.SATicket).ValueSet(t.Number)),
-	}, workflows.Rectification, in)
+		TypedSearchAttributes:    temporal.NewSearchAttributes(sa...),
+	}, workflows.RectificationV2, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
 		return nil // it ran and finished before: nothing to start
@@ -145,25 +221,50 @@ func unavailable(err error) error {
 }
 
 // Reconcile starts the workflows of tickets that have waited longer than minAge
-// for theirs: the process that stored them died before starting them.
+// for theirs: the process that stored them died before starting them. Up to
+// startsAtOnce starts run at once.
 func (e *Engine) Reconcile(ctx context.Context, minAge time.Duration) (started int, err error) {
 	ts, err := e.Store.UnstartedTickets(ctx, minAge, 500)
 	if err != nil {
 		return 0, err
 	}
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		first error
+		sem   = make(chan struct{}, startsAtOnce)
+	)
 	for _, t := range ts {
-		if err := e.Start(ctx, t); err != nil {
-			return started, err
-		}
-		started++
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := e.Start(ctx, t)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if first == nil {
+					first = err
+				}
+				return
+			}
+			started++
+		}()
 	}
-	return started, nil
+	wg.Wait()
+	return started, first
 }
 
-// RunReconciler reconciles at start and then every interval until ctx ends.
+// RunReconciler reconciles at start and then every interval until ctx ends. The
+// first pass takes every unstarted ticket, however young: a process that starts
+// may be the one that was killed after answering their ratings (their starts were
+// in its queue); a ticket whose start another process still has queued is started
+// twice, which is harmless.
 func (e *Engine) RunReconciler(ctx context.Context, interval, minAge time.Duration) {
+	age := time.Duration(0)
 	for {
-		n, err := e.Reconcile(ctx, minAge)
+		n, err := e.Reconcile(ctx, age)
+		age = minAge
 		if err != nil && ctx.Err() == nil {
 			e.Log.Warn("reconciler", "err", err)
 		} else if n > 0 {

@@ -41,10 +41,15 @@ func TestSameRatingTwiceIsStoredOnceWithOneWorkflow(t *testing.T) {
 	body := reachable(a.rating(id, "very_dissatisfied", deptA))
 
 	first := a.do("POST", "/api/v1/ratings", tm.channel, body).want(t, http.StatusCreated)
-	run1, ok := a.runID(id)
-	if !ok {
-		t.Fatalf("no workflow %s after the 201", workflows.WorkflowID(id))
-	}
+	// The answer does not wait for the start (issue 18): the start queue makes it right after.
+	var run1 string
+	eventually(t, 10*time.Second, "the workflow started after the 201", func() error {
+		var ok bool
+		if run1, ok = a.runID(id); !ok {
+			return fmt.Errorf("no workflow %s", workflows.WorkflowID(id))
+		}
+		return nil
+	})
 	second := a.do("POST", "/api/v1/ratings", tm.channel, body).want(t, http.StatusOK)
 	if got, want := second.object(t), first.object(t); !reflect.DeepEqual(got, want) {
 		t.Fatalf("the repeat answered %v, want the first answer %v", got, want)

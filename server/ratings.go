@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -17,7 +16,6 @@ import (
 	"rectify/campaigns"
 	"rectify/domain"
 	"rectify/store"
-	"rectify/workflows"
 )
 
 // ratingIn is the body of POST /api/v1/ratings exactly as API.md names it.
@@ -178,9 +176,11 @@ func out(nr store.NewRating, r store.RatingResult) ratingOut {
 	return o
 }
 
-// storeRatings stores ratings with their tickets, then starts the workflows. A
-// failed start does not fail the request: the rating and ticket are committed, and
-// the reconciler (or the first action on the ticket) starts the workflow.
+// storeRatings stores ratings with their tickets and hands the new tickets to the
+// start queue: the answer is sent once they are committed, without waiting for
+// Temporal (issue 18). The engine starts the workflows right after, in this
+// process; if it dies first, the reconciler (or the first action on the ticket)
+// starts them.
 func (s *Server) storeRatings(ctx context.Context, rs []store.NewRating) ([]store.RatingResult, error) {
 	var (
 		res []store.RatingResult
@@ -198,32 +198,13 @@ func (s *Server) storeRatings(ctx context.Context, rs []store.NewRating) ([]stor
 		return nil, err
 	}
 	s.countIngested(rs, res)
-	// Starts are independent round trips to Temporal: a batch's would add up to
-	// seconds one after another, so a few run at once.
-	var (
-		wg  sync.WaitGroup
-		sem = make(chan struct{}, startsAtOnce)
-	)
-	for i, r := range res {
-		if r.Ticket == nil || r.Ticket.WorkflowStarted {
-			continue
+	for _, r := range res {
+		if r.Ticket != nil && !r.Ticket.WorkflowStarted {
+			s.Engine.Enqueue(*r.Ticket)
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := s.Engine.Start(ctx, *r.Ticket); err != nil {
-				s.Log.WarnContext(ctx, "workflow start deferred to the reconciler", "ticket", r.Ticket.Number, "rating", rs[i].ID,
-					"workflow_id", workflows.WorkflowID(rs[i].ID), "err", err)
-			}
-		}()
 	}
-	wg.Wait()
 	return res, nil
 }
-
-// startsAtOnce bounds the workflow starts one request runs concurrently.
-const startsAtOnce = 16
 
 type batchIn struct {
 	Ratings []json.RawMessage `json:"ratings"`

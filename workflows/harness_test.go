@@ -118,6 +118,7 @@ type outcome struct {
 }
 
 type harness struct {
+	v2    bool // run RectificationV2 (as in TestMain's second pass)
 	t     *testing.T
 	suite testsuite.WorkflowTestSuite
 	env   *testsuite.TestWorkflowEnvironment
@@ -149,8 +150,42 @@ func newHarness(t *testing.T, opts ...func(*Input)) *harness {
 	h.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	h.env.SetStartTime(t0)
 	h.env.RegisterWorkflow(Rectification)
+	h.env.RegisterWorkflow(RectificationV2)
 	// acts is a nil *Activities: its method values name the local activities
 	// "StageTimes" and "Apply", which is all the mocks need.
+	stageTimes := func(ctx context.Context, in activities.StageInput) (activities.StageTimes, error) {
+		h.mu.Lock()
+		h.stages = append(h.stages, in)
+		fail := h.stageErr
+		h.mu.Unlock()
+		if fail != nil {
+			if err := fail(in); err != nil {
+				return activities.StageTimes{}, err
+			}
+		}
+		return fakeStageTimes(ctx, in)
+	}
+	// V2's write computes the stage and puts its deadline in the snapshot, as
+	// Activities.Write does.
+	h.env.OnActivity(acts.Write, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, ch activities.Change) (activities.StageTimes, error) {
+			var times activities.StageTimes
+			if ch.Stage != nil {
+				var err error
+				if times, err = stageTimes(ctx, *ch.Stage); err != nil {
+					return times, err
+				}
+				due := times.DueAt
+				ch.Ticket.DueAt = &due
+				if ch.Extend && due.After(ch.Event.At) {
+					ch.Ticket.Overdue, ch.Ticket.EscalationLevel = false, 0
+				}
+			}
+			h.mu.Lock()
+			h.writes = append(h.writes, record(ch))
+			h.mu.Unlock()
+			return times, nil
+		})
 	h.env.OnActivity(acts.StageTimes, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.StageInput) (activities.StageTimes, error) {
 			h.mu.Lock()
@@ -276,7 +311,11 @@ func (h *harness) query(at time.Duration) *State {
 // number than the one before, and time never goes back.
 func (h *harness) run() {
 	h.t.Helper()
-	h.env.ExecuteWorkflow(Rectification, h.in)
+	if harnessV2 || h.v2 {
+		h.env.ExecuteWorkflow(RectificationV2, h.in)
+	} else {
+		h.env.ExecuteWorkflow(Rectification, h.in)
+	}
 	for _, o := range h.outcomes {
 		switch {
 		case !o.sent:

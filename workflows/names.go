@@ -8,6 +8,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"rectify/activities"
 	"rectify/domain"
 )
 
@@ -75,6 +76,17 @@ type Input struct {
 	CreatedAt      time.Time
 	Policy         Policy
 	State          *State
+	// Opening (RectificationV2, a dispatched ticket) is the sign stage computed by
+	// the starter, whose deadline is then among the start's search attributes; nil:
+	// the workflow computes it in its first write.
+	Opening *Opening `json:",omitempty"`
+}
+
+// Opening is a stage computed before the workflow starts.
+type Opening struct {
+	From  time.Time
+	Days  int
+	Times activities.StageTimes
 }
 
 // State is the workflow's ticket: the stored snapshot plus what only the workflow

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,12 +18,31 @@ var acts *activities.Activities
 // Rectification is the life of one ticket: dispatch, sign, rectify, follow up, and
 // round after round until the citizen is satisfied or a supervisor closes it.
 // Department, call-center and supervisor actions arrive as Updates (see actions.go);
-// deadlines are timers in the main loop below.
+// deadlines are timers in the main loop below. Tickets opened since issue 18 run as
+// RectificationV2; this type is kept for the workflows that started as it.
 func Rectification(ctx workflow.Context, in Input) error {
-	r := &rectification{mu: workflow.NewMutex(ctx), opened: in.State != nil}
+	return rectify(ctx, in, false)
+}
+
+// RectificationV2 is Rectification with fewer Temporal actions and history events
+// per ticket (issue 18): its search attributes come with the start (engine.Start),
+// so the first task upserts none; a stage's deadlines are computed by the write
+// itself (Activities.Write) instead of a separate StageTimes local activity; the
+// closing transition upserts nothing (the closed execution says it); and the
+// opening stage's times may come in the input. A new workflow type instead of a
+// workflow.GetVersion change because GetVersion itself costs a marker and a
+// TemporalChangeVersion upsert (an action) in every new ticket's first task; old
+// histories keep replaying as Rectification, and a worker without this type
+// leaves a V2 task alone instead of running it as the old code.
+func RectificationV2(ctx workflow.Context, in Input) error {
+	return rectify(ctx, in, true)
+}
+
+func rectify(ctx workflow.Context, in Input, v2 bool) error {
+	r := &rectification{mu: workflow.NewMutex(ctx), opened: in.State != nil, v2: v2}
 	// Histories recorded before version 1 let Updates run before the opening; they
-	// must replay as they ran.
-	if workflow.GetVersion(ctx, changeUpdatesWaitForOpen, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	// must replay as they ran. V2 was born after version 1.
+	if !v2 && workflow.GetVersion(ctx, changeUpdatesWaitForOpen, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		r.opened = true
 	}
 	if in.State != nil {
@@ -31,11 +51,14 @@ func Rectification(ctx workflow.Context, in Input) error {
 	} else {
 		r.s = initialState(in)
 	}
+	if v2 {
+		r.seedSearchAttributes(ctx)
+	}
 	if err := r.registerHandlers(ctx); err != nil {
 		return err
 	}
 	if in.State == nil {
-		if err := r.open(ctx); err != nil {
+		if err := r.open(ctx, in.Opening); err != nil {
 			blockTask(r.s.Ticket.Number, "opening", err)
 		}
 		r.opened = true
@@ -62,7 +85,8 @@ type rectification struct {
 	saStatus, saDept string
 	saDue            time.Time
 	saOverdue        bool
-	pushing          int // pushes to the 12345 platform still running (platform.go)
+	pushing          int  // pushes to the 12345 platform still running (platform.go)
+	v2               bool // RectificationV2
 }
 
 func initialState(in Input) State {
@@ -75,15 +99,21 @@ func initialState(in Input) State {
 }
 
 // open records that the workflow runs and starts the sign clock of a dispatched ticket.
-func (r *rectification) open(ctx workflow.Context) error {
+// A V2 ticket's opening stage may come computed in the input (engine.Start), so
+// that its deadline is among the search attributes of the start.
+func (r *rectification) open(ctx workflow.Context, preset *Opening) error {
 	if r.s.Ticket.Status != domain.StatusAwaitingSign {
 		return r.transition(ctx, domain.SystemActor, func() (step, error) {
 			return step{event: "opened"}, nil
 		})
 	}
 	return r.transition(ctx, domain.SystemActor, func() (step, error) {
-		return step{event: "dispatched", stageDays: r.s.Policy.SignDays,
-			note: r.s.Ticket.DepartmentCode, notices: []string{activities.NoticeDispatched}}, nil
+		st := step{event: "dispatched", stageDays: r.s.Policy.SignDays,
+			note: r.s.Ticket.DepartmentCode, notices: []string{activities.NoticeDispatched}}
+		if r.v2 && preset != nil && preset.Days == st.stageDays {
+			st.preset = preset
+		}
+		return st, nil
 	})
 }
 
@@ -95,7 +125,7 @@ func (r *rectification) run(ctx workflow.Context) error {
 		version := r.s.Ticket.Version
 		err := workflow.Await(ctx, func() bool {
 			return r.s.Ticket.Version != version || (r.timer != nil && r.timer.IsReady()) ||
-				workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+				workflow.GetInfo(ctx).GetContinueAsNewSuggested() || r.deadlineMoved()
 		})
 		if err != nil {
 			return err
@@ -113,7 +143,11 @@ func (r *rectification) run(ctx workflow.Context) error {
 				return err
 			}
 			s := r.s
-			return workflow.NewContinueAsNewError(ctx, Rectification, Input{
+			next := Rectification
+			if r.v2 {
+				next = RectificationV2
+			}
+			return workflow.NewContinueAsNewError(ctx, next, Input{
 				Number: s.Ticket.Number, RatingID: s.Ticket.RatingID, Policy: s.Policy, State: &s})
 		}
 	}
@@ -140,6 +174,16 @@ func (r *rectification) nextDeadline() (time.Time, int) {
 		return *r.s.Escalate2, deadlineEscalate2
 	}
 	return time.Time{}, deadlineNone
+}
+
+// deadlineMoved: in V2 a stage's times arrive with the write's result, after the
+// version was raised, so the loop also wakes when the next deadline moves.
+func (r *rectification) deadlineMoved() bool {
+	if !r.v2 {
+		return false
+	}
+	at, _ := r.nextDeadline()
+	return !at.Equal(r.timerAt)
 }
 
 // armTimer keeps one timer for the next deadline, replacing it only when the
@@ -203,6 +247,7 @@ type step struct {
 	sendSurvey bool
 	surveyUsed []byte
 	exclude    bool
+	preset     *Opening // V2: the stage's times, computed before the start
 }
 
 // errSkip means the transition turned out to have nothing to do.
@@ -232,26 +277,29 @@ func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, dec
 	if p := t.PendingRequest; p != nil && p.RequestedAt.IsZero() {
 		p.RequestedAt = now
 	}
+	var stage *activities.StageInput // V2: the write computes the stage's times
 	if st.stageDays > 0 || st.extendBy > 0 {
 		if st.stageDays > 0 {
 			t.StageStartedAt, r.s.StageDays = &now, st.stageDays
 			t.Overdue, t.EscalationLevel = false, 0
+			if st.preset != nil {
+				t.StageStartedAt = &st.preset.From
+			}
 		} else {
 			r.s.StageDays += st.extendBy
 		}
-		times, err := r.stageTimes(ctx, *t.StageStartedAt, r.s.StageDays)
-		if err != nil {
-			r.s = before
-			return err
-		}
-		t.DueAt, r.s.Remind, r.s.Escalate2 = &times.DueAt, times.RemindAt, &times.Escalate2At
-		if st.extendBy > 0 && times.DueAt.After(now) {
-			t.Overdue, t.EscalationLevel = false, 0 // the extension gave time back
-		}
-		if r.s.Remind != nil && (!r.s.Remind.After(now) || t.Status == domain.StatusFollowingUp) {
-			// No reminder in the past, and none for the survey stage: its deadline is
-			// the citizen's, and a 催办 would tell the department to act on nothing.
-			r.s.Remind = nil
+		switch {
+		case st.preset != nil:
+			r.setStage(now, st, st.preset.Times)
+		case r.v2:
+			stage = &activities.StageInput{From: *t.StageStartedAt, Days: r.s.StageDays}
+		default:
+			times, err := r.stageTimes(ctx, *t.StageStartedAt, r.s.StageDays)
+			if err != nil {
+				r.s = before
+				return err
+			}
+			r.setStage(now, st, times)
 		}
 	}
 	if st.noStage {
@@ -280,17 +328,50 @@ func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, dec
 	for _, k := range st.notices {
 		ch.Notices = append(ch.Notices, activities.Notice{Kind: k})
 	}
-	if err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.Apply, ch).Get(ctx, nil); err != nil {
+	if r.v2 {
+		ch.Stage, ch.Extend = stage, st.extendBy > 0
+		var times activities.StageTimes
+		err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.Write, ch).Get(ctx, &times)
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeNoCalendarData {
+			r.s = before // nothing was written: no deadline without the year's calendar
+			return err
+		}
+		if err != nil {
+			blockTask(t.Number, "writing", err) // as below
+		}
+		if stage != nil {
+			r.setStage(now, st, times)
+		}
+	} else if err := workflow.ExecuteLocalActivity(localCtx(ctx), acts.Apply, ch).Get(ctx, nil); err != nil {
 		// Apply retries for as long as the database is down, so this write can never
 		// succeed: the state in memory is ahead of the database. Fail the workflow task
 		// rather than run on; it is retried from history.
 		blockTask(t.Number, "writing", err)
 	}
-	if err := r.upsertSearchAttributes(ctx); err != nil {
-		return err
+	// A V2 ticket that closes ends its workflow now: the closed execution says so,
+	// and its search attributes keep the last open state (see the README).
+	if !r.v2 || t.Open() {
+		if err := r.upsertSearchAttributes(ctx); err != nil {
+			return err
+		}
 	}
 	r.pushToPlatform(ctx, st) // ticketing.mode external only
 	return nil
+}
+
+// setStage takes a stage's computed times into the state.
+func (r *rectification) setStage(now time.Time, st step, times activities.StageTimes) {
+	t := &r.s.Ticket
+	t.DueAt, r.s.Remind, r.s.Escalate2 = &times.DueAt, times.RemindAt, &times.Escalate2At
+	if st.extendBy > 0 && times.DueAt.After(now) {
+		t.Overdue, t.EscalationLevel = false, 0 // the extension gave time back
+	}
+	if r.s.Remind != nil && (!r.s.Remind.After(now) || t.Status == domain.StatusFollowingUp) {
+		// No reminder in the past, and none for the survey stage: its deadline is
+		// the citizen's, and a 催办 would tell the department to act on nothing.
+		r.s.Remind = nil
+	}
 }
 
 func (r *rectification) stageTimes(ctx workflow.Context, from time.Time, days int) (activities.StageTimes, error) {
@@ -312,6 +393,19 @@ func localCtx(ctx workflow.Context) workflow.Context {
 			NonRetryableErrorTypes: []string{activities.ErrTypeNoCalendarData},
 		},
 	})
+}
+
+// seedSearchAttributes learns what the start set (engine.Start), or what the run
+// before a continue-as-new left, so that only a change is upserted.
+func (r *rectification) seedSearchAttributes(ctx workflow.Context) {
+	sa := workflow.GetTypedSearchAttributes(ctx)
+	r.saStatus, _ = sa.GetKeyword(saStatus)
+	r.saDept, _ = sa.GetKeyword(saDepartment)
+	r.saDue, _ = sa.GetTime(saDueAt)
+	r.saOverdue, _ = sa.GetBool(saOverdue)
+	if _, ok := sa.GetKeyword(saStatus); !ok {
+		r.saStatus = "-" // never set: the first transition writes them all
+	}
 }
 
 func (r *rectification) upsertSearchAttributes(ctx workflow.Context) error {

@@ -815,8 +815,51 @@ func TestSearchAttributes(t *testing.T) {
 		{"rectifying", "D1", false, fmtTime(ptrTime(2*day + h1 + 5*day))},
 		{"closed", "D1", false, "nil"},
 	}
+	if harnessV2 {
+		want = want[:3] // V2: the closed execution says it; no upsert at the close
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("search attributes:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// Issue 18: a V2 ticket started as engine.Start starts it, with its search
+// attributes and its sign stage computed: the opening computes nothing and
+// upserts nothing, the sign stage's times are computed by the write itself (one
+// local activity), and the deadline that moves inside an Update's write is armed
+// in that same task.
+func TestV2OpeningFromTheStart(t *testing.T) {
+	h := newHarness(t)
+	h.v2 = true
+	due := ptrTime(day)
+	h.in.Opening = &Opening{From: t0, Days: h.in.Policy.SignDays, Times: activities.StageTimes{DueAt: *due, Escalate2At: due.Add(2 * day)}}
+	if err := h.env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(
+		saStatus.ValueSet("awaiting_sign"), saDepartment.ValueSet("D1"), saOverdue.ValueSet(false), saDueAt.ValueSet(*due))); err != nil {
+		t.Fatal(err)
+	}
+	h.ok(h1, ActionSign, by(dept("D1")))
+	h.ok(2*h1, ActionResolve, withNote(dept("D1"), "done"))
+	// The survey stage (2 days) is left to run out: its timer must be the one armed.
+	h.run()
+	if len(h.writes) < 4 || h.writes[0].Event.Type != "dispatched" || h.writes[0].due() != day {
+		t.Fatalf("writes %v", h.events())
+	}
+	if got := h.stages; len(got) != 2 || got[0].Days != h.in.Policy.RectifyDays || got[1].Days != h.in.Policy.SurveyDays {
+		t.Errorf("stages computed %+v, want the rectify and survey stages only (the sign stage came with the start)", got)
+	}
+	if h.writes[1].due() != h1+5*day || h.writes[2].due() != 2*h1+2*day {
+		t.Errorf("deadlines written: sign %v, resolve %v", h.writes[1].due(), h.writes[2].due())
+	}
+	if h.writes[3].Event.Type != "survey_expired" || h.writes[3].at != 2*h1+2*day {
+		t.Errorf("after the survey stage: %s at %v, want survey_expired at %v", h.writes[3].Event.Type, h.writes[3].at, 2*h1+2*day)
+	}
+	var statuses []string
+	for _, w := range h.sas {
+		statuses = append(statuses, w.status)
+	}
+	// The third: the survey ran out and the call task has no deadline.
+	if want := []string{"rectifying", "following_up", "following_up"}; !reflect.DeepEqual(statuses, want) || h.sas[2].due != nil {
+		t.Errorf("upserts %v, want %v: the start already said awaiting_sign", statuses, want)
 	}
 }
 
@@ -890,4 +933,24 @@ func TestContinueAsNew(t *testing.T) {
 		t.Errorf("after continue-as-new: version %d seq %d, the stored ticket is at version %d seq %d",
 			got.Ticket.Version, got.Event.Seq, last.Ticket.Version, last.Event.Seq)
 	}
+}
+
+// A V2 write whose new deadline is earlier than the running timer (round 2's sign
+// stage, 1 day, after the survey stage's 2) re-arms the timer in the same task.
+func TestV2EarlierDeadlineRearmsTheTimer(t *testing.T) {
+	h := newHarness(t)
+	h.v2 = true
+	h.ok(h1, ActionSign, by(dept("D1")))
+	h.ok(2*h1, ActionResolve, withNote(dept("D1"), "done"))
+	h.ok(3*h1, ActionAnswerSurvey, survey(1, domain.Dissatisfied))
+	h.run()
+	for _, w := range h.writes {
+		if w.Event.Type == "overdue" {
+			if w.at != 3*h1+day {
+				t.Errorf("round 2 went overdue at %v, want %v", w.at, 3*h1+day)
+			}
+			return
+		}
+	}
+	t.Errorf("round 2 never went overdue: %v", h.events())
 }

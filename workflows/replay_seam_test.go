@@ -26,6 +26,13 @@ type fakeActs struct{}
 
 func (fakeActs) Apply(context.Context, activities.Change) error { return nil }
 
+func (f fakeActs) Write(ctx context.Context, ch activities.Change) (activities.StageTimes, error) {
+	if ch.Stage == nil {
+		return activities.StageTimes{}, nil
+	}
+	return f.StageTimes(ctx, *ch.Stage)
+}
+
 func (fakeActs) StageTimes(_ context.Context, in activities.StageInput) (activities.StageTimes, error) {
 	due := in.From.Add(time.Duration(in.Days) * 2 * time.Second)
 	return activities.StageTimes{DueAt: due, Escalate2At: due.Add(2 * time.Second)}, nil
@@ -38,6 +45,9 @@ func (fakeActs) PushTicket(context.Context, activities.PushInput) error { return
 // two Updates in one workflow task, and an Update racing a timer.
 // TestReplayRecordedHistories replays them with the others.
 func TestRecordSeamHistories(t *testing.T) {
+	if *workflows.HarnessV2 {
+		t.Skip("recorded in the first pass (TestMain)")
+	}
 	if !*record {
 		t.Skip("records only with -record-histories")
 	}
@@ -54,6 +64,7 @@ func TestRecordSeamHistories(t *testing.T) {
 	newWorker := func() sdkworker.Worker {
 		w := sdkworker.New(c, tq, sdkworker.Options{})
 		w.RegisterWorkflow(workflows.Rectification)
+		w.RegisterWorkflow(workflows.RectificationV2)
 		w.RegisterActivity(&fakeActs{})
 		if err := w.Start(); err != nil {
 			t.Fatal(err)
@@ -63,7 +74,7 @@ func TestRecordSeamHistories(t *testing.T) {
 	start := func(id string, p workflows.Policy) {
 		t.Helper()
 		if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(id), TaskQueue: tq},
-			workflows.Rectification, workflows.Input{Number: "GD-" + id, RatingID: id, CreatedAt: time.Now(),
+			workflows.RectificationV2, workflows.Input{Number: "GD-" + id, RatingID: id, CreatedAt: time.Now(),
 				DepartmentCode: "320100-SCJG", Policy: p}); err != nil {
 			t.Fatal(err)
 		}
@@ -83,6 +94,9 @@ func TestRecordSeamHistories(t *testing.T) {
 	w := newWorker()
 	// A ticket that continues as new: urges until the run changes.
 	start("CAN", policy)
+	// A fresh namespace's search attributes can take a moment to reach the history
+	// service; the opening's upsert is retried until they do. Let it open first.
+	time.Sleep(2 * time.Second)
 	first := c.GetWorkflow(ctx, workflows.WorkflowID("CAN"), "").GetRunID()
 	for i := 0; ; i++ {
 		if err := update("CAN", workflows.ActionUrge, urge); err != nil {

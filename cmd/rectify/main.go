@@ -150,6 +150,7 @@ func runServer(cmd *cobra.Command, _ []string) error {
 	}
 	defer cleanup()
 	sys.NewServer()
+	sys.RunStarts(cmd.Context()) // the workflows of the ratings this process stores
 	sys.Log.Info("rectify server listening", "addr", sys.Config.HTTP.Addr)
 	return sys.Serve(cmd.Context())
 }
