@@ -1,8 +1,11 @@
 package topics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"rectify/stats"
 )
@@ -23,33 +26,70 @@ func (s *Service) MostPraised(ctx context.Context, dim string, f Filter, limit i
 	if dim != "staff" && dim != "hall" {
 		return nil, fmt.Errorf("no dimension %q", dim)
 	}
-	args := []any{dim, f.From, f.To, limit}
-	dept := ""
-	if f.Department != "" {
-		args = append(args, f.Department)
-		dept = " AND department_code = $5"
-	}
-	rows, err := s.DB.Query(ctx, `SELECT key, sum(n) FROM topic_daily
-		WHERE dim = $1 AND sentiment = 'positive' AND day BETWEEN $2 AND $3 AND term = ''`+dept+`
-		GROUP BY key HAVING sum(n) > 0 ORDER BY 2 DESC, 1 LIMIT $4`, args...)
+	col := map[string]string{"staff": "staff_id", "hall": "hall_code"}[dim]
+	pf := f
+	pf.Sentiment, pf.ServiceItem, pf.Hall = Positive, "", ""
+	// Queued ratings count too (see Top): their keys join the candidates.
+	pending, err := s.pending(ctx, pf, f.From)
 	if err != nil {
 		return nil, err
 	}
+	pcount := map[string]int64{}
+	var extra []string
+	for _, r := range pending {
+		k := r.Staff
+		if dim == "hall" {
+			k = r.Hall
+		}
+		if k == "" {
+			continue
+		}
+		if pcount[k] == 0 {
+			extra = append(extra, k)
+		}
+		pcount[k]++
+	}
+	args := []any{dim, f.From, f.To, limit, extra}
+	dept := ""
+	if f.Department != "" {
+		args = append(args, f.Department)
+		dept = " AND department_code = $6"
+	}
+	rows, err := s.DB.Query(ctx, `WITH c AS (SELECT key, sum(n) AS n FROM topic_daily
+			WHERE dim = $1 AND sentiment = 'positive' AND day BETWEEN $2 AND $3 AND term = ''`+dept+`
+			GROUP BY key HAVING sum(n) > 0)
+		(SELECT key, n FROM c ORDER BY 2 DESC, 1 LIMIT $4)
+		UNION
+		SELECT key, n FROM c WHERE key = ANY($5)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[string]int64{}
 	for rows.Next() {
-		var p Praised
-		if err := rows.Scan(&p.Key, &p.Count); err != nil {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		ps = append(ps, p)
+		byKey[k] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	col := map[string]string{"staff": "staff_id", "hall": "hall_code"}[dim]
+	for k, n := range pcount {
+		byKey[k] += n
+	}
+	for k, n := range byKey {
+		ps = append(ps, Praised{Key: k, Count: n})
+	}
+	slices.SortFunc(ps, func(a, b Praised) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Key, b.Key))
+	})
+	if len(ps) > limit {
+		ps = ps[:limit]
+	}
 	from, to := stats.Filter{From: f.From, To: f.To}.Span()
-	pf := f
-	pf.Sentiment, pf.ServiceItem, pf.Hall = Positive, "", ""
 	where, wargs := pf.ratingWhere(from, to, 1)
 	for i := range ps {
 		ps[i].Examples = []Example{}
@@ -61,8 +101,16 @@ func (s *Service) MostPraised(ctx context.Context, dim string, f Filter, limit i
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rs {
-			if len(ps[i].Examples) < 2 && f.sees(r) {
+		var mine []commented
+		for _, r := range pending {
+			if (dim == "staff" && r.Staff == ps[i].Key) || (dim == "hall" && r.Hall == ps[i].Key) {
+				mine = append(mine, r)
+			}
+		}
+		seen := map[string]bool{} // drained between the two reads: in both
+		for _, r := range append(mine, rs...) {
+			if len(ps[i].Examples) < 2 && !seen[r.ID] && f.sees(r) {
+				seen[r.ID] = true
 				ps[i].Examples = append(ps[i].Examples, f.example(r))
 			}
 		}

@@ -373,8 +373,10 @@ func (s *Service) Mentions(ctx context.Context, f Filter, term string, limit int
 			found = append(found, r)
 		}
 	}
+	seen := map[string]bool{} // drained between the two reads: in both
 	for _, r := range append(found, rs...) {
-		if len(ms) < limit && f.sees(r) {
+		if len(ms) < limit && !seen[r.ID] && f.sees(r) {
+			seen[r.ID] = true
 			ms = append(ms, Mention{Example: f.example(r), Level: r.Level, Department: r.Dept})
 		}
 	}
