@@ -144,7 +144,7 @@ func seed(ctx context.Context, st *store.Store, ss []sample, n int) {
 			'D' || lpad(d::text, 3, '0') || '-H' || (g % 5), s.i::text, s.comment, g % 3 = 0
 		FROM generate_series(1, $1) g
 		CROSS JOIN LATERAL (SELECT least(299, floor(exp(random() * ln(300.0))) - 1)::int AS d) dd
-		JOIN bench_samples s ON s.i = (g * 7919) % $2`, n, len(ss))
+		JOIN bench_samples s ON s.i = (g::bigint * 7919) % $2`, n, len(ss))
 	run("rating_terms", `INSERT INTO rating_terms (rating_id, term, rated_at, department_code, service_item_code,
 			hall_code, staff_id, sentiment)
 		SELECT r.id, t.term, r.rated_at, r.department_code, r.service_item_code, r.hall_code, r.staff_id,
