@@ -105,9 +105,9 @@ func (s *Service) drainBatch(ctx context.Context, tx pgx.Tx) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	// FOR SHARE: an upheld appeal (ratings.excluded) waits until these terms are
-	// written, so its trigger takes out exactly what was counted.
-	rs, err := queryCommented(ctx, tx, "", `WHERE r.id = ANY($1) FOR SHARE OF r`, ids)
+	// No row lock on ratings: an upheld appeal's trigger (ratings.excluded) waits
+	// on the queue rows this transaction deleted, then takes out what it counted.
+	rs, err := queryCommented(ctx, tx, "", `WHERE r.id = ANY($1)`, ids)
 	if err != nil {
 		return 0, err
 	}

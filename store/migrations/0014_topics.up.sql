@@ -10,7 +10,8 @@
 --                     segments the comments once, writes rating_terms and adds to
 --                     topic_daily, all in one transaction;
 --   ratings.excluded -> a row trigger takes a segmented rating's terms out of
---                     topic_daily (an upheld appeal) or puts them back.
+--                     topic_daily (an upheld appeal) or puts them back; a queued
+--                     one is counted as it is when drained.
 -- Readers add the queued ratings, segmented in memory, so answers are exact to the
 -- last committed rating even when the worker lags.
 
@@ -24,10 +25,12 @@ CREATE TABLE topic_words (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Ratings with a comment not segmented yet. No index: Drain takes any batch.
+-- Ratings with a comment not segmented yet. Drain takes any batch; the index
+-- serves the exclusion trigger's look-up.
 CREATE TABLE topic_queue (
     rating_id text NOT NULL
 );
+CREATE INDEX topic_queue_rating ON topic_queue (rating_id);
 
 CREATE FUNCTION topic_ratings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -92,8 +95,17 @@ BEGIN
     ON CONFLICT (dim, department_code, key, sentiment, day, term) DO UPDATE SET n = x.n + excluded.n;
 END $$;
 
+-- A rating still queued is counted as it is when drained, so only segmented ones
+-- change here. Locking its queue row settles the race with a drain under way:
+-- while a drainer holds the row (it has taken the rating), this waits for its
+-- commit and then sees the terms it wrote; a row not taken yet is locked here,
+-- so a drainer skips it until this commits and then reads the new excluded.
+-- (The drainer locks no ratings rows: a row lock would write every tuple again.)
 CREATE FUNCTION topic_rating_excluded() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF EXISTS (SELECT 1 FROM topic_queue q WHERE q.rating_id = NEW.id FOR UPDATE) THEN
+        RETURN NULL;
+    END IF;
     PERFORM topic_count(NEW.id, CASE WHEN NEW.excluded THEN -1 ELSE 1 END);
     RETURN NULL;
 END $$;
