@@ -57,8 +57,11 @@ CREATE TABLE rating_terms (
     sentiment         text NOT NULL,
     PRIMARY KEY (rating_id, term)
 );
-CREATE INDEX rating_terms_term ON rating_terms (term, sentiment, rated_at DESC);
-CREATE INDEX rating_terms_department ON rating_terms (department_code, term, sentiment, rated_at DESC);
+-- Newest first per term, the sentiment filtered on the way: a term's latest
+-- examples are a few index entries whatever the sentiment asked (with sentiment in
+-- the key, "every level" had to fetch and sort all the period's mentions).
+CREATE INDEX rating_terms_term ON rating_terms (term, rated_at DESC);
+CREATE INDEX rating_terms_department ON rating_terms (department_code, term, rated_at DESC);
 CREATE INDEX rating_terms_staff ON rating_terms (staff_id, rated_at DESC) WHERE term = '' AND staff_id <> '';
 CREATE INDEX rating_terms_hall ON rating_terms (hall_code, rated_at DESC) WHERE term = '' AND hall_code <> '';
 
