@@ -25,6 +25,7 @@ import (
 	"rectify/stats"
 	"rectify/store"
 	"rectify/telemetry"
+	"rectify/topics"
 	"rectify/web"
 	"rectify/worker"
 	"rectify/workflows"
@@ -151,6 +152,8 @@ func (s *System) RunBackground(ctx context.Context) {
 	go s.keepCampaignStarted(ctx)
 	// Folding keeps the statistics backlog small even when nobody reads them.
 	go (&stats.Service{DB: s.Store.Pool()}).RunFolder(ctx, 2*time.Second, s.Log)
+	// Segmenting comments into terms (topics), off the rating request's path.
+	go (&topics.Service{DB: s.Store.Pool()}).RunDrainer(ctx, time.Second, s.Log)
 	go func() {
 		for {
 			select {

@@ -57,6 +57,7 @@ func TestContractFuzz(t *testing.T) {
 	params := map[string]string{
 		"number": number, "action": "urge", "username": "fz-user-" + a.prefix, "id": a.id("fz"),
 		"year": "2026", "date": "2026-12-31", "token": strings.Repeat("A", 43), "name": "departments.csv",
+		"word": "跨省通办",
 	}
 	a.user(params["username"], "supervisor", "")
 	roles := map[string]string{"admin": admin, "supervisor": tm.supervisor, "callcenter": tm.callcenter,
@@ -106,7 +107,7 @@ func TestContractFuzz(t *testing.T) {
 				f.send(key, method, fill(path, withParam(withParam(withParam(p, "number", "GD00000000000000"), "username", "nobody"),
 					"id", "999999")), admin, "application/json", body)
 				f.send(key, method, fill(path, map[string]string{"number": "x", "action": "fly", "username": "nobody",
-					"id": "no-such", "year": "12x", "date": "2026-02-30", "token": "short", "name": "budgets.pdf"}), admin, "application/json", body)
+					"id": "no-such", "year": "12x", "date": "2026-02-30", "token": "short", "name": "budgets.pdf", "word": "nosuchword"}), admin, "application/json", body)
 			}
 			// Query parameters: each out of its range, and one the operation does not take.
 			for _, prm := range op.Parameters {

@@ -115,6 +115,7 @@ func New(d Deps) *Server {
 	api.PUT("/calendar/days/:date", s.putCalendarDay, allow(admin...), limit(maxBody))
 	api.DELETE("/calendar/days/:date", s.deleteCalendarDay, allow(admin...))
 	s.registerStats(api)
+	s.registerTopics(api) // topics.go
 
 	// The citizen's survey: the token is the credential. Its page, /s/{token}, is
 	// package web's.

@@ -80,6 +80,9 @@ func (h *statsAPI) get(c echo.Context) error {
 			return domain.ErrNotFound
 		}
 	}
+	if name == "topics" && format != "" {
+		return h.s.topicsExport(c) // topics.go
+	}
 	if _, table := statsTables[name]; !table && name != "rankings" && name != "trends" {
 		return domain.ErrNotFound
 	}

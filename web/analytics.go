@@ -34,6 +34,7 @@ type analyticsView struct {
 	CallbackMonth          string        // a department user's: the one ended month shown (YYYY-MM)
 	Chart                  analyticsChart
 	Departments            []domain.Department
+	Topics                 *topicsSection    // 差评热点, 好评经验 (analytics_topics.go)
 	T                      map[string]string // the page's words in the reader's language
 }
 
@@ -274,6 +275,9 @@ func (w *Web) analytics(c echo.Context) error {
 	}
 	if !v.DeptFixed {
 		v.Departments = depts
+	}
+	if v.Topics, err = w.topicsSection(ctx, u, f, zh); err != nil {
+		return w.fail(c, err)
 	}
 	p.Data = &v
 	return w.render(c, 200, "analytics", p)

@@ -94,7 +94,14 @@ func mustParsePages(funcs template.FuncMap) map[string]pageTemplate {
 			continue
 		}
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, append(shared, n)...))
+		// A page's own partials (templates/<page>/*.html), kept apart so that
+		// sections of one page can change without touching its main file.
+		own, err := fs.Glob(templateFS, "templates/"+name+"/*.html")
+		if err != nil {
+			panic(err)
+		}
+		files := append(append(append([]string{}, shared...), n), own...)
+		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, files...))
 	}
 	return pages
 }

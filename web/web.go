@@ -23,7 +23,7 @@ import (
 	"rectify/store"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/analytics/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -139,6 +139,7 @@ func Register(e *echo.Echo, d Deps) *Web {
 	route(http.MethodGet, "/supervisor", w.supervisorBoard, domain.RoleSupervisor, domain.RoleAdmin)
 	route(http.MethodGet, "/tickets", w.ticketSearch, staff...)
 	route(http.MethodGet, "/analytics", w.analytics, domain.RoleSupervisor, domain.RoleAdmin, domain.RoleDepartment)
+	route(http.MethodGet, "/analytics/mentions", w.analyticsMentions, domain.RoleSupervisor, domain.RoleAdmin, domain.RoleDepartment)
 	route(http.MethodGet, "/tickets/:number", w.ticketShow, staff...)
 	route(http.MethodPost, "/tickets/:number/reveal", w.ticketReveal, callcenter...)
 	route(http.MethodPost, "/tickets/:number/:action", w.ticketAction, staff...)

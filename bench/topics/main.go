@@ -1,0 +1,478 @@
+// Command topics benchmarks the comment terms of issue 20 (package topics): the
+// cost of segmentation to rating intake (the queue trigger on, the drainer
+// segmenting every second, against both off), and the latency of the topics
+// query over N seeded ratings with comments.
+//
+//	go run ./bench/topics -ratings 1000000
+//
+// The seed copies hand-written comments (topics/testdata/comments.txt) into N
+// ratings over the last 365 days and 300 departments, and builds rating_terms
+// and topic_daily from each comment's terms (segmented once per distinct
+// comment, as the drainer would), all in SQL: a drain of N ratings would only
+// repeat the same segmentation N times. The database is rectify_bench_topics_<N>
+// on RECTIFY_TEST_DATABASE_URL's server; -reuse keeps a seeded one, -keep leaves
+// it. Results go to stdout as Markdown.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"rectify/domain"
+	"rectify/stats"
+	"rectify/store"
+	"rectify/topics"
+)
+
+type sample struct {
+	level   domain.Level
+	comment string
+}
+
+func main() {
+	var (
+		n        = flag.Int("ratings", 1_000_000, "ratings to seed")
+		reuse    = flag.Bool("reuse", false, "keep an already seeded database of this size")
+		keep     = flag.Bool("keep", false, "do not drop the database afterwards")
+		requests = flag.Int("requests", 200, "measured queries per case")
+		ingest   = flag.Duration("ingest", 15*time.Second, "each ingestion run (0: skip)")
+		clients  = flag.Int("clients", 16, "concurrent ingestion clients")
+		rounds   = flag.Int("rounds", 2, "ingestion runs with segmentation on and off, interleaved")
+		samples  = flag.String("comments", "topics/testdata/comments.txt", "the hand-written comments")
+	)
+	flag.Parse()
+	ctx := context.Background()
+	log.SetFlags(0)
+	ss := loadSamples(*samples)
+	base := os.Getenv("RECTIFY_TEST_DATABASE_URL")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	name := fmt.Sprintf("rectify_bench_topics_%d", *n)
+	dbURL, err := prepare(ctx, base, name, *reuse)
+	check(err)
+	st, err := store.Open(ctx, dbURL)
+	check(err)
+	defer st.Close()
+	if !*keep {
+		defer drop(base, name, st)
+	}
+	_, err = st.Migrate(ctx)
+	check(err)
+	fmt.Printf("## Topics benchmark: %d ratings\n\n", *n)
+	fmt.Printf("Machine: %s; load average at start: %s\n\n", cpuInfo(), loadAvg())
+	start := time.Now()
+	topics.Default.Terms("预热")
+	fmt.Printf("gse dictionary load (once per process, on first use): %s\n\n", time.Since(start).Round(time.Millisecond))
+	var seeded int64
+	check(st.Pool().QueryRow(ctx, `SELECT count(*) FROM ratings`).Scan(&seeded))
+	if seeded == 0 {
+		seed(ctx, st, ss, *n)
+	} else {
+		fmt.Printf("Seed: reused %s (%d ratings)\n\n", name, seeded)
+	}
+	sizes(ctx, st)
+	queries(ctx, st, *requests)
+	if *ingest > 0 {
+		ingestion(ctx, st, ss, *ingest, *clients, *rounds)
+	}
+}
+
+func loadSamples(path string) []sample {
+	f, err := os.Open(path)
+	check(err)
+	defer f.Close()
+	var ss []sample
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		g, c, ok := strings.Cut(sc.Text(), "|")
+		if !ok || strings.HasPrefix(g, "#") {
+			continue
+		}
+		l := map[string]domain.Level{"n": domain.Dissatisfied, "p": domain.VerySatisfied, "m": domain.BasicallySatisfied}[g]
+		ss = append(ss, sample{l, c})
+	}
+	check(sc.Err())
+	return ss
+}
+
+// seed writes n ratings with comments, their terms and the rollups, in SQL.
+func seed(ctx context.Context, st *store.Store, ss []sample, n int) {
+	db := st.Pool()
+	t0 := time.Now()
+	conn, err := db.Acquire(ctx)
+	check(err)
+	defer conn.Release()
+	cx := conn.Exec
+	_, err = cx(ctx, `CREATE TEMP TABLE bench_samples (i int, level text, comment text, terms text[])`)
+	check(err)
+	var rows [][]any
+	for i, s := range ss {
+		rows = append(rows, []any{i, string(s.level), s.comment, topics.Default.Terms(s.comment)})
+	}
+	_, err = conn.CopyFrom(ctx, pgx.Identifier{"bench_samples"}, []string{"i", "level", "comment", "terms"}, pgx.CopyFromRows(rows))
+	check(err)
+	run := func(label, sql string, args ...any) {
+		t := time.Now()
+		_, err := cx(ctx, sql, args...)
+		check(err)
+		log.Printf("seed: %s in %s", label, time.Since(t).Round(time.Millisecond))
+	}
+	run("disable triggers", `ALTER TABLE ratings DISABLE TRIGGER USER`)
+	// Department d has volume ~ 1/(d+1) (Zipf-like), 20 service items and 5 halls
+	// each, 30 staff; a year of days; about one rating in six negative.
+	run("ratings", `INSERT INTO ratings (id, body_hash, channel, level, negative, rated_at, department_code,
+			service_item_code, staff_id, hall_code, case_no, comment, citizen_anonymous)
+		SELECT 'B' || g, '\x00', 'hall', s.level, s.level IN ('dissatisfied', 'very_dissatisfied'),
+			now() - (random() * interval '365 days'), 'D' || lpad(d::text, 3, '0'),
+			'D' || lpad(d::text, 3, '0') || '-SX' || (g % 20), 'D' || lpad(d::text, 3, '0') || '-S' || (g % 30),
+			'D' || lpad(d::text, 3, '0') || '-H' || (g % 5), s.i::text, s.comment, g % 3 = 0
+		FROM generate_series(1, $1) g
+		CROSS JOIN LATERAL (SELECT least(299, floor(exp(random() * ln(300.0))) - 1)::int AS d) dd
+		JOIN bench_samples s ON s.i = (g::bigint * 7919) % $2`, n, len(ss))
+	run("rating_terms", `INSERT INTO rating_terms (rating_id, term, rated_at, department_code, service_item_code,
+			hall_code, staff_id, sentiment)
+		SELECT r.id, t.term, r.rated_at, r.department_code, r.service_item_code, r.hall_code, r.staff_id,
+			CASE WHEN r.level IN ('very_satisfied', 'satisfied') THEN 'positive'
+			     WHEN r.level = 'basically_satisfied' THEN 'neutral' ELSE 'negative' END
+		FROM ratings r JOIN bench_samples s ON s.i = r.case_no::int
+		CROSS JOIN LATERAL unnest(array_append(s.terms, '')) AS t(term)`)
+	for _, d := range []struct{ dim, dept, key, where string }{
+		{"all", "''", "''", "true"}, {"department", "department_code", "''", "true"},
+		{"service_item", "department_code", "service_item_code", "true"}, {"hall", "department_code", "hall_code", "true"},
+		{"staff", "department_code", "staff_id", "term = ''"},
+	} {
+		run("topic_daily "+d.dim, fmt.Sprintf(`INSERT INTO topic_daily (dim, department_code, key, sentiment, day, term, n)
+			SELECT '%s', %s, %s, sentiment, (rated_at AT TIME ZONE 'Asia/Shanghai')::date, term, count(*)
+			FROM rating_terms WHERE %s GROUP BY 2, 3, 4, 5, 6`, d.dim, d.dept, d.key, d.where))
+	}
+	run("enable triggers", `ALTER TABLE ratings ENABLE TRIGGER USER`)
+	run("analyze", `ANALYZE ratings, rating_terms, topic_daily`)
+	fmt.Printf("Seed: %d ratings (%d distinct hand-written comments), ratings + terms + rollups in SQL: %s\n\n",
+		n, len(ss), time.Since(t0).Round(time.Second))
+}
+
+func sizes(ctx context.Context, st *store.Store) {
+	rows, err := st.Pool().Query(ctx, `
+		SELECT c.relname, c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid))
+		FROM pg_class c WHERE c.relname IN ('ratings', 'rating_terms', 'topic_daily')
+		ORDER BY pg_total_relation_size(c.oid) DESC`)
+	check(err)
+	fmt.Println("| table | rows (estimate) | size with indexes |")
+	fmt.Println("|---|---|---|")
+	for rows.Next() {
+		var (
+			name, size string
+			n          int64
+		)
+		check(rows.Scan(&name, &n, &size))
+		fmt.Printf("| %s | %d | %s |\n", name, n, size)
+	}
+	check(rows.Err())
+	fmt.Println()
+}
+
+// queries times topics.Service.Top (what GET /api/v1/stats/topics runs, without
+// HTTP) for several slices; the department of each request rotates.
+func queries(ctx context.Context, st *store.Store, reqs int) {
+	svc := &topics.Service{DB: st.Pool()}
+	today := stats.Day(time.Now())
+	month, year := today.AddDate(0, 0, -29), today.AddDate(-1, 0, 1)
+	admin := domain.User{Username: "bench", Role: domain.RoleAdmin}
+	fmt.Println("| query (topics.Service.Top, limit 10, with examples) | p50 | p95 | p99 | max | n |")
+	fmt.Println("|---|---|---|---|---|---|")
+	for _, c := range []struct {
+		label string
+		f     func(i int) topics.Filter
+	}{
+		{"all departments, last 30 days, negative", func(int) topics.Filter {
+			return topics.Filter{From: month, To: today, Sentiment: topics.Negative, Viewer: admin}
+		}},
+		{"one department (rotating), last 30 days, negative", func(i int) topics.Filter {
+			return topics.Filter{From: month, To: today, Department: fmt.Sprintf("D%03d", i%300), Sentiment: topics.Negative, Viewer: admin}
+		}},
+		{"the busiest department as its own user, last 30 days, negative", func(int) topics.Filter {
+			return topics.Filter{From: month, To: today, Department: "D000", Sentiment: topics.Negative,
+				Viewer: domain.User{Username: "d", Role: domain.RoleDepartment, DepartmentCode: "D000"}}
+		}},
+		{"one service item, last 30 days, positive", func(i int) topics.Filter {
+			return topics.Filter{From: month, To: today, Department: "D000", ServiceItem: fmt.Sprintf("D000-SX%d", i%20),
+				Sentiment: topics.Positive, Viewer: admin}
+		}},
+		{"all departments, one year, every level", func(int) topics.Filter {
+			return topics.Filter{From: year, To: today, Viewer: admin}
+		}},
+		{"one department (rotating), one year, negative", func(i int) topics.Filter {
+			return topics.Filter{From: year, To: today, Department: fmt.Sprintf("D%03d", i%300), Sentiment: topics.Negative, Viewer: admin}
+		}},
+	} {
+		for i := 0; i < 3; i++ {
+			_, err := svc.Top(ctx, c.f(i))
+			check(err)
+		}
+		var lat []time.Duration
+		n := reqs
+		if strings.Contains(c.label, "one year") {
+			n = max(5, reqs/10) // long ranges: for information
+		}
+		for i := 0; i < n; i++ {
+			t := time.Now()
+			_, err := svc.Top(ctx, c.f(i))
+			check(err)
+			lat = append(lat, time.Since(t))
+		}
+		slices.Sort(lat)
+		fmt.Printf("| %s | %s | %s | %s | %s | %d |\n", c.label, pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 100), len(lat))
+	}
+	fmt.Println()
+}
+
+// ingestion writes single-rating transactions (store.CreateRatings with one
+// rating with a comment) from many clients, with segmentation off (no queue
+// trigger, no drainer) and on (the trigger, and a drainer every second sharing
+// the cores), interleaved; then checks the rollups against a fresh segmentation
+// of what was ingested.
+func ingestion(ctx context.Context, st *store.Store, ss []sample, dur time.Duration, clients, rounds int) {
+	svc := &topics.Service{DB: st.Pool()}
+	fmt.Printf("Intake: %d clients, each `store.CreateRatings` with one rating carrying a hand-written comment, "+
+		"%s per run; while segmentation is on, the drainer runs every second in the same process.\n\n", clients, dur)
+	fmt.Println("| run | segmentation | ratings/s | segmented/s | max queue | queue at end | drain after |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	var on, off, queued []float64
+	seq := time.Now().UnixNano()
+	for r := 1; r <= rounds; r++ {
+		// The queue trigger alone, the drainer idle: the cost on the request path.
+		rate, _, _, endQ, drain := ingestRun(ctx, st, svc, ss, dur, clients, false, &seq)
+		queued = append(queued, rate)
+		fmt.Printf("| %d | queue only (drained after) | %.0f | - | - | %d | %s |\n", r, rate, endQ, drain.Round(time.Millisecond))
+		for _, seg := range []bool{false, true} {
+			if !seg {
+				_, err := st.Pool().Exec(ctx, `ALTER TABLE ratings DISABLE TRIGGER topic_ratings_inserted`)
+				check(err)
+			}
+			rate, drained, maxQ, endQ, drain := ingestRun(ctx, st, svc, ss, dur, clients, seg, &seq)
+			_, err := st.Pool().Exec(ctx, `ALTER TABLE ratings ENABLE TRIGGER topic_ratings_inserted`)
+			check(err)
+			if seg {
+				on = append(on, rate)
+				fmt.Printf("| %d | on | %.0f | %.0f | %d | %d | %s |\n", r, rate, drained, maxQ, endQ, drain.Round(time.Millisecond))
+			} else {
+				off = append(off, rate)
+				fmt.Printf("| %d | off | %.0f | - | - | - | - |\n", r, rate)
+			}
+		}
+	}
+	var sumOn, sumOff, sumQ float64
+	for i := range on {
+		sumOn += on[i]
+		sumOff += off[i]
+		sumQ += queued[i]
+	}
+	fmt.Printf("\nWith segmentation: %.2f× the rate without it; with the queue trigger alone (segmentation deferred): %.2f× "+
+		"(mean of %d interleaved runs each; target ≥ 0.90×).\n\n", sumOn/sumOff, sumQ/sumOff, len(on))
+	verify(ctx, st)
+}
+
+func ingestRun(ctx context.Context, st *store.Store, svc *topics.Service, ss []sample, dur time.Duration, clients int,
+	seg bool, seq *int64) (rate, drained float64, maxQ, endQ int64, drain time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, dur)
+	defer cancel()
+	var (
+		n  atomic.Int64
+		dn atomic.Int64
+		wg sync.WaitGroup
+	)
+	start := time.Now()
+	if seg {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				q, err := svc.Pending(context.Background())
+				check(err)
+				maxQ = max(maxQ, q)
+				k, err := svc.Drain(context.Background())
+				check(err)
+				dn.Add(int64(k))
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+		}()
+	}
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := atomic.AddInt64(seq, 1)
+				s := ss[int(i)%len(ss)]
+				id := fmt.Sprintf("BENCH-%s-%d", map[bool]string{true: "ON", false: "OFF"}[seg], i) // ON: verified
+				h := sha256.Sum256([]byte(id))
+				dept := fmt.Sprintf("D%03d", i%300)
+				r := store.NewRating{BodyHash: h[:], SubmittedBy: "bench", Rating: domain.Rating{ID: id,
+					Channel: domain.ChannelHall, Level: s.level, Negative: s.level.Negative(), RatedAt: time.Now(),
+					DepartmentCode: dept, ServiceItemCode: dept + "-SX1", StaffID: dept + "-S1", HallCode: dept + "-H1",
+					Comment: s.comment, Citizen: &domain.Citizen{Anonymous: true}}}
+				if _, err := st.CreateRatings(ctx, []store.NewRating{r}); err != nil {
+					if ctx.Err() != nil {
+						return
+					}
+					check(err)
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	rate = float64(n.Load()) / elapsed.Seconds()
+	drained = float64(dn.Load()) / elapsed.Seconds()
+	if q, _ := svc.Pending(context.Background()); seg || q > 0 {
+		var err error
+		endQ, err = svc.Pending(context.Background())
+		check(err)
+		t := time.Now()
+		_, err = svc.Drain(context.Background())
+		check(err)
+		drain = time.Since(t)
+	}
+	return rate, drained, maxQ, endQ, drain
+}
+
+// verify compares what the drainer counted for the ingested ratings (today's
+// topic_daily rows of dim 'all', less the seed's) with a fresh segmentation of
+// their comments.
+func verify(ctx context.Context, st *store.Store) {
+	rows, err := st.Pool().Query(ctx, `SELECT r.comment, r.level FROM ratings r WHERE r.id LIKE 'BENCH-ON-%'`)
+	check(err)
+	want := map[string]int64{}
+	ingested := 0
+	for rows.Next() {
+		var c, l string
+		check(rows.Scan(&c, &l))
+		ingested++
+		for _, t := range topics.Default.Terms(c) {
+			want[string(topics.SentimentOf(domain.Level(l)))+"/"+t]++
+		}
+	}
+	check(rows.Err())
+	rows, err = st.Pool().Query(ctx, `SELECT rt.sentiment || '/' || rt.term, count(*) FROM rating_terms rt
+		WHERE rt.rating_id LIKE 'BENCH-ON-%' AND rt.term <> '' GROUP BY 1`)
+	check(err)
+	got := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var n int64
+		check(rows.Scan(&k, &n))
+		got[k] = n
+	}
+	check(rows.Err())
+	bad := 0
+	for k, n := range want {
+		if got[k] != n {
+			bad++
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			bad++
+		}
+	}
+	var rollup, terms int64
+	check(st.Pool().QueryRow(ctx, `SELECT
+		(SELECT coalesce(sum(n), 0) FROM topic_daily WHERE dim = 'all' AND term <> ''),
+		(SELECT count(*) FROM rating_terms rt JOIN ratings r ON r.id = rt.rating_id AND NOT r.excluded WHERE rt.term <> '')`).
+		Scan(&rollup, &terms))
+	fmt.Printf("Check after the runs: %d ingested ratings with segmentation on, %d (sentiment, term) counts, "+
+		"%d differing from a fresh segmentation; rollup total (dim all) %d vs rating_terms %d.\n\n",
+		ingested, len(want), bad, rollup, terms)
+}
+
+func prepare(ctx context.Context, base, name string, reuse bool) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if !reuse {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			return "", err
+		}
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P04") {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func drop(base, name string, st *store.Store) {
+	st.Close()
+	conn, err := pgx.Connect(context.Background(), base)
+	if err != nil {
+		return
+	}
+	defer conn.Close(context.Background())
+	_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+}
+
+func pct(lat []time.Duration, p int) string {
+	if len(lat) == 0 {
+		return "-"
+	}
+	i := (len(lat)*p+99)/100 - 1
+	i = max(0, min(i, len(lat)-1))
+	return fmt.Sprintf("%.1f ms", float64(lat[i].Microseconds())/1000)
+}
+
+func cpuInfo() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	model, cores := "", 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "model name") && model == "" {
+			model = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+		}
+		if strings.HasPrefix(line, "processor") {
+			cores++
+		}
+	}
+	return fmt.Sprintf("%d cores, %s", cores, model)
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}

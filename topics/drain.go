@@ -1,0 +1,264 @@
+package topics
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"rectify/domain"
+	"rectify/stats"
+)
+
+// Service counts and reads the terms of rating comments. Seg nil means Default.
+type Service struct {
+	DB  *pgxpool.Pool
+	Seg *Segmenter
+}
+
+func (s *Service) segmenter() *Segmenter {
+	if s.Seg != nil {
+		return s.Seg
+	}
+	return Default
+}
+
+// DrainBatch is how many queued ratings one transaction segments: a few hundred
+// milliseconds of work, so a transaction stays short.
+const DrainBatch = 500
+
+// Sentiment is a rating level's group.
+type Sentiment string
+
+const (
+	Positive Sentiment = "positive" // very_satisfied, satisfied
+	Neutral  Sentiment = "neutral"  // basically_satisfied: praise with reservations, counted in neither list
+	Negative Sentiment = "negative" // dissatisfied, very_dissatisfied (差评)
+)
+
+// SentimentOf is the group of a level.
+func SentimentOf(l domain.Level) Sentiment {
+	switch l {
+	case domain.VerySatisfied, domain.Satisfied:
+		return Positive
+	case domain.BasicallySatisfied:
+		return Neutral
+	}
+	return Negative
+}
+
+// commented is a rating with a comment, as segmentation needs it.
+type commented struct {
+	ID, Comment, Dept, Item, Hall, Staff string
+	Level                                domain.Level
+	RatedAt                              time.Time
+	Excluded, Anonymous                  bool
+	Name                                 string
+	TicketDept                           *string
+	Term                                 string // the term a query found it for
+}
+
+// Drain segments every queued rating, batch by batch, and returns how many it
+// segmented. Concurrent drainers take different rows (SKIP LOCKED).
+func (s *Service) Drain(ctx context.Context) (n int, err error) {
+	defer wrap(&err, "topics.Drain")
+	var queued bool
+	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM topic_queue)`).Scan(&queued); err != nil || !queued {
+		return 0, err // an empty queue: the dictionary need not load
+	}
+	if err := s.loadWords(ctx); err != nil {
+		return 0, err
+	}
+	for {
+		var moved int
+		err := pgx.BeginFunc(ctx, s.DB, func(tx pgx.Tx) error {
+			var err error
+			moved, err = s.drainBatch(ctx, tx)
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		n += moved
+		if moved < DrainBatch {
+			return n, nil
+		}
+	}
+}
+
+func (s *Service) drainBatch(ctx context.Context, tx pgx.Tx) (int, error) {
+	var ids []string
+	rows, err := tx.Query(ctx, `DELETE FROM topic_queue WHERE ctid = ANY (ARRAY(
+		SELECT ctid FROM topic_queue LIMIT $1 FOR UPDATE SKIP LOCKED)) RETURNING rating_id`, DrainBatch)
+	if err != nil {
+		return 0, err
+	}
+	if ids, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	// No row lock on ratings: an upheld appeal's trigger (ratings.excluded) waits
+	// on the queue rows this transaction deleted, then takes out what it counted.
+	rs, err := queryCommented(ctx, tx, "", `WHERE r.id = ANY($1)`, ids)
+	if err != nil {
+		return 0, err
+	}
+	seg := s.segmenter()
+	var (
+		tID, tTerm, tDept, tItem, tHall, tStaff, tSent []string
+		tAt                                            []time.Time
+	)
+	counts := map[rollKey]int{}
+	for _, r := range rs {
+		sent := SentimentOf(r.Level)
+		terms := append([]string{""}, seg.Terms(r.Comment)...)
+		for _, t := range terms {
+			tID, tTerm, tAt = append(tID, r.ID), append(tTerm, t), append(tAt, r.RatedAt)
+			tDept, tItem, tHall, tStaff = append(tDept, r.Dept), append(tItem, r.Item), append(tHall, r.Hall), append(tStaff, r.Staff)
+			tSent = append(tSent, string(sent))
+			if !r.Excluded {
+				addCounts(counts, r, sent, t)
+			}
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO rating_terms (rating_id, term, rated_at, department_code,
+			service_item_code, hall_code, staff_id, sentiment)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+		ON CONFLICT DO NOTHING`, tID, tTerm, tAt, tDept, tItem, tHall, tStaff, tSent); err != nil {
+		return 0, err
+	}
+	if err := addRollup(ctx, tx, counts); err != nil {
+		return 0, err
+	}
+	return len(ids), nil
+}
+
+// rollKey is one topic_daily row.
+type rollKey struct {
+	Dim, Dept, Key, Sent string
+	Day                  time.Time
+	Term                 string
+}
+
+func addCounts(m map[rollKey]int, r commented, sent Sentiment, term string) {
+	day := stats.Day(r.RatedAt)
+	k := rollKey{Sent: string(sent), Day: day, Term: term}
+	add := func(dim, dept, key string) {
+		k.Dim, k.Dept, k.Key = dim, dept, key
+		m[k]++
+	}
+	add("all", "", "")
+	add("department", r.Dept, "")
+	if r.Item != "" {
+		add("service_item", r.Dept, r.Item)
+	}
+	if r.Hall != "" {
+		add("hall", r.Dept, r.Hall)
+	}
+	if r.Staff != "" && term == "" {
+		add("staff", r.Dept, r.Staff)
+	}
+}
+
+func addRollup(ctx context.Context, tx pgx.Tx, m map[rollKey]int) error {
+	keys := make([]rollKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	// One order for every drainer, so two never wait on each other's rows.
+	slices.SortFunc(keys, func(a, b rollKey) int {
+		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.Dept, b.Dept), strings.Compare(a.Key, b.Key),
+			strings.Compare(a.Sent, b.Sent), a.Day.Compare(b.Day), strings.Compare(a.Term, b.Term))
+	})
+	var (
+		dim, dept, key, sent, term []string
+		day                        []time.Time
+		n                          []int32
+	)
+	for _, k := range keys {
+		dim, dept, key, sent, term = append(dim, k.Dim), append(dept, k.Dept), append(key, k.Key), append(sent, k.Sent), append(term, k.Term)
+		day, n = append(day, k.Day), append(n, int32(m[k]))
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO topic_daily AS x (dim, department_code, key, sentiment, day, term, n)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::int[])
+		ON CONFLICT (dim, department_code, key, sentiment, day, term) DO UPDATE SET n = x.n + excluded.n`,
+		dim, dept, key, sent, day, term, n)
+	return err
+}
+
+// queryCommented reads ratings (alias r) with what segmentation and examples
+// need, after lead (a column of the query's own, or "" for none); where follows
+// the FROM clause.
+func queryCommented(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, lead, where string, args ...any) ([]commented, error) {
+	if lead == "" {
+		lead = "''"
+	}
+	rows, err := q.Query(ctx, `SELECT `+lead+`, r.id, r.comment, r.department_code, r.service_item_code, r.hall_code, r.staff_id,
+			r.level, r.rated_at, r.excluded, r.citizen_anonymous, r.citizen_name,
+			(SELECT t.department_code FROM tickets t WHERE t.rating_id = r.id)
+		FROM ratings r `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (commented, error) {
+		var c commented
+		err := row.Scan(&c.Term, &c.ID, &c.Comment, &c.Dept, &c.Item, &c.Hall, &c.Staff, &c.Level, &c.RatedAt,
+			&c.Excluded, &c.Anonymous, &c.Name, &c.TicketDept)
+		return c, err
+	})
+}
+
+// loadWords gives the segmenter the admin's words.
+func (s *Service) loadWords(ctx context.Context) error {
+	ws, err := s.Words(ctx)
+	if err != nil {
+		return err
+	}
+	m := make(map[string]string, len(ws))
+	for _, w := range ws {
+		m[w.Word] = w.Kind
+	}
+	s.segmenter().SetWords(m)
+	return nil
+}
+
+// RunDrainer drains every interval until ctx ends: the background job (run by
+// the worker process, next to the statistics folder) that segments comments off
+// the request path.
+func (s *Service) RunDrainer(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("segmenting rating comments", "err", err)
+		}
+	}
+}
+
+// Pending is the number of ratings waiting to be segmented.
+func (s *Service) Pending(ctx context.Context) (n int64, err error) {
+	defer wrap(&err, "topics.Pending")
+	err = s.DB.QueryRow(ctx, `SELECT count(*) FROM topic_queue`).Scan(&n)
+	return n, err
+}
+
+func wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf(format+": %w", append(args, *errp)...)
+	}
+}
