@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"rectify/domain"
 	"rectify/internal/testenv"
 )
 
@@ -116,6 +118,26 @@ func TestNoticesPerRole(t *testing.T) {
 		if n.Kind == "urged" {
 			t.Errorf("gaj reads scjg's urge: %+v", n)
 		}
+	}
+	// The ticket page's timeline reads through store.TicketNotices, same scope:
+	// gaj its own notices of the ticket; a supervisor every staff notice of it.
+	kinds := func(u domain.User) string {
+		ns, err := s.sys.Store.TicketNotices(context.Background(), u, tk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ks []string
+		for _, n := range ns {
+			ks = append(ks, n.Channel+":"+n.Kind)
+		}
+		return strings.Join(ks, " ")
+	}
+	if got := kinds(domain.User{Username: "gaj", Role: domain.RoleDepartment, DepartmentCode: deptB}); got != "department:dispatched" {
+		t.Errorf("gaj's notices of the ticket: %q, want only its own dispatch", got)
+	}
+	if got := kinds(domain.User{Username: "sup", Role: domain.RoleSupervisor}); !strings.Contains(got, "department:urged") ||
+		!strings.Contains(got, "supervisors:returned") || strings.Contains(got, "sms") {
+		t.Errorf("a supervisor's notices of the ticket: %q", got)
 	}
 	// Admins keep the operators' view of the whole outbox, SMS phones masked.
 	var ops struct {
