@@ -106,6 +106,14 @@ func TestNoticesPerRole(t *testing.T) {
 	}
 	s.api(s.tokens["scjg"], "GET", "/api/v1/notifications?unread=maybe", nil, 400)
 
+	// The page in English: its words come from the catalogue too.
+	en := s.signedIn("scjg")
+	en.get("/lang/en?next=/notices")
+	if p := en.get("/notices"); p.Status != 200 || !strings.Contains(p.Body, "Notices") || !strings.Contains(p.Body, "Urged") ||
+		!strings.Contains(p.Body, "Mark read") || !strings.Contains(p.Body, `id="unread-count">1<`) {
+		t.Errorf("the English notice page (%d) lacks its words or scjg's count of 1:\n%.2000s", p.Status, p.Body)
+	}
+
 	// Returned and dispatched to gaj: its notices go with it, out of scjg's sight.
 	s.api(s.tokens["scjg"], "POST", "/api/v1/tickets/"+tk+"/return", map[string]any{"reason": "不属于本单位职责"}, 200)
 	s.waitNotice("sup", tk, "returned")
