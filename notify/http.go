@@ -89,10 +89,15 @@ func (r Router) Send(ctx context.Context, n store.Notification) error {
 		s = r.Robot
 	}
 	err := s.Send(ctx, n)
-	var wait *store.Deferred
+	var (
+		wait *store.Deferred
+		skip *store.Skipped
+	)
 	if r.Metrics != nil && !errors.As(err, &wait) { // a deferred send is neither sent nor failed
 		result := "sent"
-		if err != nil {
+		if errors.As(err, &skip) {
+			result = "skipped" // its robot was removed
+		} else if err != nil {
 			result = "failed"
 		}
 		r.Metrics.Notifications.WithLabelValues(n.Channel, result).Inc()
