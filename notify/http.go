@@ -72,8 +72,9 @@ func (s *HTTPSender) Send(ctx context.Context, n store.Notification) error {
 	return fmt.Errorf("sms gateway answered %d", res.StatusCode)
 }
 
-// Router sends SMS messages through SMS and every other channel (department and
-// supervisor notices, read in the workbench) through Other, counting results.
+// Router sends SMS messages through SMS, group-robot copies through Robot, and
+// every other channel (department and supervisor notices, read in the
+// workbench's notice centre) through Other, counting results.
 type Router struct {
 	SMS     Sender
 	Robot   Sender // channel "robot": group robots; nil: Other
