@@ -58,6 +58,9 @@ func TestContractFuzz(t *testing.T) {
 		"number": number, "action": "urge", "username": "fz-user-" + a.prefix, "id": a.id("fz"),
 		"year": "2026", "date": "2026-12-31", "token": strings.Repeat("A", 43), "name": "departments.csv",
 		"word": "跨省通办",
+		// A department that does not exist: a valid robot body then answers 404,
+		// and no fuzzed robot ever posts to a real group.
+		"code": "FZ-NO-SUCH-DEPT",
 	}
 	a.user(params["username"], "supervisor", "")
 	roles := map[string]string{"admin": admin, "supervisor": tm.supervisor, "callcenter": tm.callcenter,
@@ -107,7 +110,7 @@ func TestContractFuzz(t *testing.T) {
 				f.send(key, method, fill(path, withParam(withParam(withParam(p, "number", "GD00000000000000"), "username", "nobody"),
 					"id", "999999")), admin, "application/json", body)
 				f.send(key, method, fill(path, map[string]string{"number": "x", "action": "fly", "username": "nobody",
-					"id": "no-such", "year": "12x", "date": "2026-02-30", "token": "short", "name": "budgets.pdf", "word": "nosuchword"}), admin, "application/json", body)
+					"id": "no-such", "year": "12x", "date": "2026-02-30", "token": "short", "name": "budgets.pdf", "word": "nosuchword", "code": "x"}), admin, "application/json", body)
 			}
 			// Query parameters: each out of its range, and one the operation does not take.
 			for _, prm := range op.Parameters {
@@ -335,6 +338,8 @@ func sampleBody(op *openapi3.Operation, path string) []byte {
 		body = map[string]any{"cases": []any{}}
 	case "logCallback":
 		body = map[string]any{"reached": false}
+	case "putRobot": // aimed at a department that does not exist: 404, nothing posted anywhere
+		body = map[string]any{"kind": "wecom", "webhook_url": "https://robot.example.invalid/cgi-bin/webhook/send?key=fz"}
 	}
 	b, _ := json.Marshal(body)
 	return b

@@ -72,8 +72,9 @@ func (s *HTTPSender) Send(ctx context.Context, n store.Notification) error {
 	return fmt.Errorf("sms gateway answered %d", res.StatusCode)
 }
 
-// Router sends SMS messages through SMS and every other channel (department and
-// supervisor notices, read in the workbench) through Other, counting results.
+// Router sends SMS messages through SMS, group-robot copies through Robot, and
+// every other channel (department and supervisor notices, read in the
+// workbench's notice centre) through Other, counting results.
 type Router struct {
 	SMS     Sender
 	Robot   Sender // channel "robot": group robots; nil: Other
@@ -89,10 +90,15 @@ func (r Router) Send(ctx context.Context, n store.Notification) error {
 		s = r.Robot
 	}
 	err := s.Send(ctx, n)
-	var wait *store.Deferred
+	var (
+		wait *store.Deferred
+		skip *store.Skipped
+	)
 	if r.Metrics != nil && !errors.As(err, &wait) { // a deferred send is neither sent nor failed
 		result := "sent"
-		if err != nil {
+		if errors.As(err, &skip) {
+			result = "skipped" // its robot was removed
+		} else if err != nil {
 			result = "failed"
 		}
 		r.Metrics.Notifications.WithLabelValues(n.Channel, result).Inc()

@@ -18,11 +18,12 @@ import (
 
 func (s *Server) listNotifications(c echo.Context) error {
 	u := userOf(c)
-	if u.Role == domain.RoleAdmin {
-		return s.listOutbox(c, u)
-	}
 	var fs []domain.FieldError
-	limit := intParam(c, "limit", 50, 1, 200, &fs)
+	def := 50
+	if u.Role == domain.RoleAdmin {
+		def = 200
+	}
+	limit := intParam(c, "limit", def, 1, 200, &fs)
 	var cursor int64
 	if v := c.QueryParam("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -41,6 +42,9 @@ func (s *Server) listNotifications(c echo.Context) error {
 	}
 	if fs != nil {
 		return badParams(fs)
+	}
+	if u.Role == domain.RoleAdmin {
+		return s.listOutbox(c, u, limit)
 	}
 	out := map[string]any{"notifications": []store.Notice{}, "unread_count": 0, "next_cursor": nil}
 	channel, recipient, ok := u.NoticeScope()
@@ -69,9 +73,9 @@ func (s *Server) listNotifications(c echo.Context) error {
 
 // listOutbox is the admins' listing of outbound messages, every channel, in
 // the same envelope; unread_count is the admin's own (the supervisors' notices).
-func (s *Server) listOutbox(c echo.Context, u domain.User) error {
+func (s *Server) listOutbox(c echo.Context, u domain.User, limit int) error {
 	ctx := c.Request().Context()
-	ns, err := s.Store.ListNotifications(ctx, c.QueryParam("ticket_number"), 200)
+	ns, err := s.Store.ListNotifications(ctx, c.QueryParam("ticket_number"), limit)
 	if err != nil {
 		return err
 	}

@@ -126,3 +126,21 @@ func (d *Deferred) Error() string { return "deferred: " + d.Reason }
 type Skipped struct{ Reason string }
 
 func (s *Skipped) Error() string { return "not sent: " + s.Reason }
+
+// RobotHealth is what `rectify doctor` reports about group robots.
+type RobotHealth struct {
+	Robots    int    // departments with a robot
+	Failing   int    // robot messages not yet sent after at least one failed attempt
+	LastError string // the newest of their errors (never the webhook address)
+}
+
+// CheckRobots reads RobotHealth.
+func (s *Store) CheckRobots(ctx context.Context) (h RobotHealth, err error) {
+	defer wrap(&err, "store.CheckRobots")
+	err = s.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM department_robots),
+		       count(*), coalesce((array_agg(last_error ORDER BY id DESC))[1], '')
+		FROM notifications WHERE channel = 'robot' AND sent_at IS NULL AND attempts > 0`).
+		Scan(&h.Robots, &h.Failing, &h.LastError)
+	return h, err
+}

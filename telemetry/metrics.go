@@ -47,7 +47,7 @@ func NewMetrics() *Metrics {
 			Help:    "Ticket actions from request to written state, by action, source (api, webhook) and outcome (ok, rejected, error).",
 			Buckets: latencyBuckets}, []string{"action", "source", "outcome"}),
 		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_notifications_delivered_total",
-			Help: "Outbox delivery attempts by channel and result (sent, failed)."}, []string{"channel", "result"}),
+			Help: "Outbox delivery attempts by channel (sms, department, supervisors, robot) and result (sent, failed, skipped: the robot was removed); a send waiting for a robot's rate limit is not counted."}, []string{"channel", "result"}),
 		PlatformPushes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_platform_pushes_total",
 			Help: "Work orders pushed to the external 12345 platform, by result (ok, retry, refused)."}, []string{"result"}),
 		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_webhooks_total",

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -104,6 +105,14 @@ func TestNoticesPerRole(t *testing.T) {
 	}
 	s.api(s.tokens["scjg"], "GET", "/api/v1/notifications?unread=maybe", nil, 400)
 
+	// The page in English: its words come from the catalogue too.
+	en := s.signedIn("scjg")
+	en.get("/lang/en?next=/notices")
+	if p := en.get("/notices"); p.Status != 200 || !strings.Contains(p.Body, "Notices") || !strings.Contains(p.Body, "Urged") ||
+		!strings.Contains(p.Body, "Mark read") || !strings.Contains(p.Body, `id="unread-count">1<`) {
+		t.Errorf("the English notice page (%d) lacks its words or scjg's count of 1:\n%.2000s", p.Status, p.Body)
+	}
+
 	// Returned and dispatched to gaj: its notices go with it, out of scjg's sight.
 	s.api(s.tokens["scjg"], "POST", "/api/v1/tickets/"+tk+"/return", map[string]any{"reason": "不属于本单位职责"}, 200)
 	s.waitNotice("sup", tk, "returned")
@@ -124,5 +133,72 @@ func TestNoticesPerRole(t *testing.T) {
 	s.decode(s.api(testenv.AdminToken, "GET", "/api/v1/notifications?ticket_number="+tk, nil, 200), &ops)
 	if len(ops.Notifications) < 4 {
 		t.Errorf("the admins' outbox listing has %d messages", len(ops.Notifications))
+	}
+}
+
+// The robot API: validation in the contract's shape, credentials never read
+// back (masked), an empty address or secret keeps the stored one, every change
+// audited without the credentials.
+func TestRobotAPI(t *testing.T) {
+	s := newSite(t)
+	admin := testenv.AdminToken
+	const key = "0123456789abcdef-KEY9"
+	path := "/api/v1/departments/" + deptB + "/robot"
+	for _, bad := range []map[string]any{
+		{"kind": "slack", "webhook_url": "https://hooks.example.com/x"},
+		{"kind": "wecom"}, // no address yet
+		{"kind": "wecom", "webhook_url": "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" + key}, // not https
+		{"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" + key, "secret": "SECx"},
+	} {
+		var e struct {
+			Error struct {
+				Code   string
+				Fields []struct{ Field string }
+			}
+		}
+		s.decode(s.api(admin, "PUT", path, bad, 422), &e)
+		if e.Error.Code != "invalid_robot" || len(e.Error.Fields) != 1 {
+			t.Errorf("%v: %+v", bad, e)
+		}
+	}
+	s.api(admin, "PUT", "/api/v1/departments/NO-SUCH/robot", map[string]any{"kind": "wecom",
+		"webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" + key}, 404)
+	s.api(s.tokens["sup"], "PUT", path, map[string]any{"kind": "wecom"}, 403)
+
+	type view struct {
+		Kind       string `json:"kind"`
+		WebhookURL string `json:"webhook_url"`
+		SecretSet  bool   `json:"secret_set"`
+	}
+	var v view
+	b := s.api(admin, "PUT", path, map[string]any{"kind": "dingtalk",
+		"webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=" + key, "secret": "SECsecret-value"}, 200)
+	s.decode(b, &v)
+	if v.WebhookURL != "https://oapi.dingtalk.com/robot/send?access_token=****KEY9" || !v.SecretSet || strings.Contains(string(b), "SECsecret") {
+		t.Errorf("PUT answered %s", b)
+	}
+	// Only the address changes: the secret stays.
+	s.api(admin, "PUT", path, map[string]any{"kind": "dingtalk", "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=other-token-0000"}, 200)
+	rb, err := s.sys.Store.GetRobot(context.Background(), deptB)
+	if err != nil || rb.Secret != "SECsecret-value" || !strings.HasSuffix(rb.WebhookURL, "other-token-0000") {
+		t.Errorf("after changing the address: %+v, %v", rb, err)
+	}
+	// Switching to 企业微信 drops the 钉钉 secret.
+	s.api(admin, "PUT", path, map[string]any{"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" + key}, 200)
+	s.decode(s.api(admin, "GET", path, nil, 200), &v)
+	if v.Kind != "wecom" || v.SecretSet || strings.Contains(v.WebhookURL, key) {
+		t.Errorf("GET after switching: %+v", v)
+	}
+	s.api(admin, "DELETE", path, nil, 204)
+	s.api(admin, "GET", path, nil, 404)
+	s.api(admin, "DELETE", path, nil, 404)
+	audit := string(s.api(admin, "GET", "/api/v1/audit?limit=50", nil, 200))
+	for _, want := range []string{"robot.create", "robot.update", "robot.delete", "department:" + deptB} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit log has no %q", want)
+		}
+	}
+	if strings.Contains(audit, key) || strings.Contains(audit, "SECsecret") || strings.Contains(audit, "other-token") {
+		t.Errorf("the audit log shows a robot's credentials: %.600s", audit)
 	}
 }

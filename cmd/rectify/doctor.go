@@ -81,6 +81,7 @@ func (d *doctor) run(ctx context.Context, cfg config.Config, cfgErr error) {
 	if st != nil {
 		defer st.Close()
 		d.migrations(ctx, st)
+		d.robots(ctx, cfg, st)
 	}
 	d.calendar(ctx, cfg, st)
 	d.temporal(ctx, cfg)
@@ -102,6 +103,28 @@ func (d *doctor) config(cfg config.Config) {
 	if cfg.SMS.Mode == "dev" {
 		d.warn("sms.mode", "dev: SMS are only logged and listed at GET /api/v1/notifications",
 			"set sms.mode http with sms.url and sms.secret to reach citizens")
+	}
+}
+
+// robots reports group robots whose messages keep failing, and robots whose
+// messages would link to an address only this machine can open.
+func (d *doctor) robots(ctx context.Context, cfg config.Config, st *store.Store) {
+	h, err := st.CheckRobots(ctx)
+	if err != nil {
+		return // the migrations check has said why the schema cannot answer
+	}
+	if h.Robots == 0 {
+		return
+	}
+	if h.Failing > 0 {
+		d.warn("group robots", fmt.Sprintf("%d message(s) failing, the latest: %s", h.Failing, firstLine(errors.New(h.LastError))),
+			"check the departments' webhook addresses and secrets on /admin/departments")
+	} else {
+		d.ok("group robots", fmt.Sprintf("%d department(s), no failing messages", h.Robots))
+	}
+	if cfg.HTTP.BaseURL == "" {
+		d.warn("http.base_url", "empty: group-robot messages link to http://"+cfg.HTTP.Addr,
+			"set http.base_url to the address staff open the workbench at")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"rectify/config"
 	"rectify/internal/testenv"
+	"rectify/store"
 )
 
 func doctorConfig(t *testing.T) config.Config {
@@ -99,5 +100,32 @@ func TestDoctorInvalidConfig(t *testing.T) {
 	d, out := runDoctor(t, cfg, time.Now())
 	if d.problems < 2 || !strings.Contains(out, "ticketing.external_url") || !strings.Contains(out, "ticketing.webhook_secret") {
 		t.Errorf("problems = %d, want the two missing ticketing keys named", d.problems)
+	}
+}
+
+// Group robots whose messages keep failing are a warning naming the error, never
+// the webhook's key.
+func TestDoctorRobots(t *testing.T) {
+	st, dbURL := testenv.NewDatabase(t)
+	ctx := context.Background()
+	if _, err := st.Pool().Exec(ctx, `INSERT INTO departments (code, name) VALUES ('D1', '南京市市场监督管理局')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetRobot(ctx, store.Robot{DepartmentCode: "D1", Kind: "wecom", WebhookURL: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := doctorConfig(t)
+	cfg.Database.URL = dbURL
+	cfg.Temporal.Address = "127.0.0.1:1"
+	if _, out := runDoctor(t, cfg, time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)); !strings.Contains(out, "ok    group robots") {
+		t.Errorf("a healthy robot is not reported ok")
+	}
+	if _, err := st.Pool().Exec(ctx, `INSERT INTO notifications (idempotency_key, ticket_number, kind, channel, recipient, body, attempts, last_error)
+		VALUES ('GD1:1:urged:1', 'GD1', 'urged', 'robot', 'D1', '### x', 3, 'wecom robot errcode 93000: invalid webhook url')`); err != nil {
+		t.Fatal(err)
+	}
+	_, out := runDoctor(t, cfg, time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
+	if !strings.Contains(out, "warn  group robots") || !strings.Contains(out, "errcode 93000") || strings.Contains(out, "SECRET-KEY") {
+		t.Errorf("failing robot messages: the doctor says\n%s", out)
 	}
 }
