@@ -371,7 +371,7 @@ func TestBrowserOverdueBoard(t *testing.T) {
 	if !red {
 		t.Errorf("the overdue bars have no lateness colours: %+v", board.Buckets)
 	}
-	sup.shot("supervisor-board")
+	sup.shot("overdue-board")
 }
 
 // bucketHolds reports whether a bucket's label covers n working days.
@@ -433,7 +433,6 @@ func TestBrowserSurveyForCitizens(t *testing.T) {
 	if strings.Contains(title, "整改工作台") || strings.Contains(title, "好差评整改") {
 		t.Errorf("the citizen's page title is %q", title)
 	}
-	citizen.shot("survey")
 	citizen.click(`input[value="satisfied"]`)
 	citizen.click("#survey-submit")
 	citizen.waitText(".done", "感谢您的评价")
@@ -485,7 +484,7 @@ func TestBrowserCallCenterWording(t *testing.T) {
 	if strings.Contains(cc.text("#callbacks"), deptA) {
 		t.Errorf("the call-back queue shows the code %s instead of the name", deptA)
 	}
-	cc.shot("callback-queue")
+	cc.shot("callback-queue-names")
 	cc.click(`#callbacks a.button`)
 	cc.waitText(".facts", "南京市市场监督管理局")
 	if strings.Contains(cc.text(".facts"), deptA) {
@@ -561,7 +560,7 @@ func TestBrowserCallAttemptsSayItOnce(t *testing.T) {
 	if cell == "" || strings.Contains(cell, "已拨打") {
 		t.Errorf("under the header 已拨打 the cell says %q", cell)
 	}
-	cc.shot("callcenter-queue")
+	cc.shot("callcenter-attempts")
 	cc.open("/tickets/" + n)
 	if got := cc.text(".facts"); strings.Contains(got, "已拨打\n已拨打") || strings.Contains(got, "已拨打 0 次") {
 		t.Errorf("the ticket page repeats itself: %q", got)
