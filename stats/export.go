@@ -59,12 +59,27 @@ var metricHeaders = []string{"评价总数", "非常满意", "满意", "基本�
 	"重办率", "当前超期工单数"}
 
 func metricCells(m Metrics) []any {
+	// A rate or mean with nothing to divide is an empty cell, as it is null in JSON.
+	rate := func(x float64, base int64) any {
+		if base == 0 {
+			return ""
+		}
+		return Rate(x)
+	}
+	mean := func(x float64, base int64) any {
+		if base == 0 {
+			return ""
+		}
+		return x
+	}
 	return []any{m.Total, m.ByLevel.VerySatisfied, m.ByLevel.Satisfied, m.ByLevel.BasicallySatisfied,
-		m.ByLevel.Dissatisfied, m.ByLevel.VeryDissatisfied, Rate(m.SatisfactionRate), Rate(m.NegativeRate), m.Score,
-		m.Tickets, m.Rectified, Rate(m.RectificationRate), m.RectifiedOnTime, Rate(m.OnTimeRate), m.RealNameTickets,
-		m.FollowedUp, Rate(m.FollowupRate), m.SatisfiedAfterFollowup, Rate(m.SatisfiedAfterFollowupRate),
-		m.AvgRectifyWorkingDays, m.Returns, Rate(m.ReturnRate), m.Extensions, Rate(m.ExtensionRate), m.Reopened,
-		Rate(m.ReopenRate), m.Overdue}
+		m.ByLevel.Dissatisfied, m.ByLevel.VeryDissatisfied, rate(m.SatisfactionRate, m.Total),
+		rate(m.NegativeRate, m.Total), mean(m.Score, m.Total), m.Tickets, m.Rectified,
+		rate(m.RectificationRate, m.Tickets), m.RectifiedOnTime, rate(m.OnTimeRate, m.Tickets), m.RealNameTickets,
+		m.FollowedUp, rate(m.FollowupRate, m.RealNameTickets), m.SatisfiedAfterFollowup,
+		rate(m.SatisfiedAfterFollowupRate, m.FollowedUp), mean(m.AvgRectifyWorkingDays, m.Rectified), m.Returns,
+		rate(m.ReturnRate, m.Tickets), m.Extensions, rate(m.ExtensionRate, m.Tickets), m.Reopened,
+		rate(m.ReopenRate, m.Tickets), m.Overdue}
 }
 
 func rowCells(r Row) []any {

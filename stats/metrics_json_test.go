@@ -45,3 +45,19 @@ func TestMetricsJSONNullsRatesWithoutBase(t *testing.T) {
 		}
 	}
 }
+
+// The exports show the same: an empty cell where JSON has null, a rate where there is a base.
+func TestExportCellsLeaveRatesWithoutBaseEmpty(t *testing.T) {
+	var w Weights
+	empty := metricCells(Counts{}.Metrics(w))
+	for i, h := range metricHeaders {
+		switch v := empty[i].(type) {
+		case Rate, float64:
+			t.Errorf("%s: %v for no ratings, want an empty cell", h, v)
+		}
+	}
+	rated := metricCells(Counts{ByLevel: [5]int64{1, 0, 0, 0, 1}}.Metrics(w))
+	if r, ok := rated[6].(Rate); !ok || float64(r) != 0.5 {
+		t.Errorf("好评率 of one good and one bad rating: %v, want 50%%", rated[6])
+	}
+}

@@ -157,9 +157,13 @@ func timeline(l Lang, t domain.Ticket, names, depts map[string]string, notices [
 		reopened, decided := e.Data["reopened"].(bool)
 		switch {
 		case decided && reopened:
+			// The new round's 派单 notice belongs to the send-back, not to the answer.
+			it := &cur().Items[len(cur().Items)-1]
+			moved := it.Notices
+			it.Notices = nil
 			open(round+1, e.DepartmentCode)
 			cur().Items = append(cur().Items, timelineItem{At: e.At, Type: "reassigned", Synthetic: true,
-				Label: l.T("tl.reassigned"), Who: l.Label("role", "system"),
+				Label: l.T("tl.reassigned"), Who: l.Label("role", "system"), Notices: moved,
 				Note: l.T("tl.reassigned.note", nameOr(depts, e.DepartmentCode), round+1)})
 		case decided && !reopened:
 			cur().Items = append(cur().Items, timelineItem{At: e.At, Type: "to_supervisor", Synthetic: true,

@@ -102,6 +102,8 @@ func TestBrowserChartsTellTheTruth(t *testing.T) {
 	s := newSite(t)
 	s.rate(deptA, "窗口工作人员态度生硬。", "attitude")
 	s.rate(deptA, "材料被退回三次。", "guide")
+	s.api(s.tokens["portal"], "POST", "/api/v1/ratings", map[string]any{"id": fmt.Sprintf("T-ok-%d", time.Now().UnixNano()),
+		"channel": "web", "level": "satisfied", "department_code": deptA, "comment": "办事很顺利。"}, 201)
 	today := time.Now().In(s.sys.Calendar.Location())
 	from, to := today.AddDate(0, 0, -6).Format(time.DateOnly), today.Format(time.DateOnly)
 	q := "from=" + from + "&to=" + to
@@ -114,11 +116,11 @@ func TestBrowserChartsTellTheTruth(t *testing.T) {
 	for {
 		trend.Points = nil
 		s.decode(s.api(s.tokens["sup"], "GET", "/api/v1/stats/trends?period=day&"+q, nil, 200), &trend)
-		if n := len(trend.Points); n > 0 && trend.Points[n-1]["total"] == float64(2) {
+		if n := len(trend.Points); n > 0 && trend.Points[n-1]["total"] == float64(3) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the trend never counted today's two ratings: %+v", trend.Points)
+			t.Fatalf("the trend never counted today's three ratings: %+v", trend.Points)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -163,8 +165,8 @@ func TestBrowserChartsTellTheTruth(t *testing.T) {
 			t.Errorf("day %d has no ratings but is drawn at 好评率 %v, 差评率 %v; want a gap", i, deref(chart.Sat[i]), deref(chart.Neg[i]))
 		}
 	}
-	if chart.Sat[6] == nil || *chart.Sat[6] != 0 || chart.Neg[6] == nil || *chart.Neg[6] != 1 {
-		t.Errorf("today: 好评率 %v, 差评率 %v; want 0 and 1", deref(chart.Sat[6]), deref(chart.Neg[6]))
+	if chart.Sat[6] == nil || *chart.Sat[6] != 1.0/3 || chart.Neg[6] == nil || *chart.Neg[6] != 2.0/3 {
+		t.Errorf("today: 好评率 %v, 差评率 %v; want 1/3 and 2/3", deref(chart.Sat[6]), deref(chart.Neg[6]))
 	}
 	for _, tick := range append(chart.Ticks, chart.AspTicks...) {
 		if tick != float64(int(tick)) {
@@ -172,6 +174,7 @@ func TestBrowserChartsTellTheTruth(t *testing.T) {
 			break
 		}
 	}
+	time.Sleep(1500 * time.Millisecond) // the charts' entrance animation
 	sup.shot("analytics")
 
 	// A range without ratings: every chart and both lists say so.
@@ -371,7 +374,7 @@ func TestBrowserOverdueBoard(t *testing.T) {
 	if !red {
 		t.Errorf("the overdue bars have no lateness colours: %+v", board.Buckets)
 	}
-	sup.shot("supervisor-board")
+	sup.shot("overdue-board")
 }
 
 // bucketHolds reports whether a bucket's label covers n working days.
@@ -433,7 +436,6 @@ func TestBrowserSurveyForCitizens(t *testing.T) {
 	if strings.Contains(title, "整改工作台") || strings.Contains(title, "好差评整改") {
 		t.Errorf("the citizen's page title is %q", title)
 	}
-	citizen.shot("survey")
 	citizen.click(`input[value="satisfied"]`)
 	citizen.click("#survey-submit")
 	citizen.waitText(".done", "感谢您的评价")
@@ -485,7 +487,7 @@ func TestBrowserCallCenterWording(t *testing.T) {
 	if strings.Contains(cc.text("#callbacks"), deptA) {
 		t.Errorf("the call-back queue shows the code %s instead of the name", deptA)
 	}
-	cc.shot("callback-queue")
+	cc.shot("callback-queue-names")
 	cc.click(`#callbacks a.button`)
 	cc.waitText(".facts", "南京市市场监督管理局")
 	if strings.Contains(cc.text(".facts"), deptA) {
@@ -561,7 +563,7 @@ func TestBrowserCallAttemptsSayItOnce(t *testing.T) {
 	if cell == "" || strings.Contains(cell, "已拨打") {
 		t.Errorf("under the header 已拨打 the cell says %q", cell)
 	}
-	cc.shot("callcenter-queue")
+	cc.shot("callcenter-attempts")
 	cc.open("/tickets/" + n)
 	if got := cc.text(".facts"); strings.Contains(got, "已拨打\n已拨打") || strings.Contains(got, "已拨打 0 次") {
 		t.Errorf("the ticket page repeats itself: %q", got)

@@ -26,8 +26,8 @@
               { type: 'value', min: 0, max: 1, axisLabel: { formatter: pct } }],
       series: [
         { name: d.labels.total, type: 'bar', data: d.total || [] },
-        { name: d.labels.sat, type: 'line', yAxisIndex: 1, connectNulls: false, tooltip: rateTip, data: d.satisfaction_rate || [] },
-        { name: d.labels.neg, type: 'line', yAxisIndex: 1, connectNulls: false, tooltip: rateTip, data: d.negative_rate || [] }
+        { name: d.labels.sat, type: 'line', yAxisIndex: 1, connectNulls: false, showSymbol: true, symbolSize: 7, tooltip: rateTip, data: d.satisfaction_rate || [] },
+        { name: d.labels.neg, type: 'line', yAxisIndex: 1, connectNulls: false, showSymbol: true, symbolSize: 7, tooltip: rateTip, data: d.negative_rate || [] }
       ]
     });
   }
