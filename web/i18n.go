@@ -180,7 +180,7 @@ var catalog = map[string][2]string{
 	"rating.region":    {"行政区划代码", "Region code"},
 	"rating.submit":    {"登记评价", "Register rating"},
 	"rating.saved":     {"评价已登记。", "The rating is registered."},
-	"rating.ticket":    {"差评已生成工单 %s。", "The negative rating opened ticket %s."},
+	"rating.ticket":    {"差评已生成工单 %s，已派至被评价单位待签收。", "The negative rating opened ticket %s, sent to the rated department to sign."},
 	"rating.id":        {"登记编号", "Registration id"},
 
 	"sup.title":      {"督办台", "Supervision"},
