@@ -348,3 +348,61 @@ func TestBrowserDepartmentPickers(t *testing.T) {
 	sup.open("/analytics?department_code=" + "南京市不存在局")
 	sup.waitText(".errors", "未找到单位“南京市不存在局”")
 }
+
+// TestBrowserOldRoundSurveyLink: a round-1 survey link, once the call center
+// took the answer by phone and round 2 is back at its survey, says
+// 该评价链接已失效 at once, and a form left open on the phone answers with the
+// same words instead of showing itself again; round 2's link works.
+func TestBrowserOldRoundSurveyLink(t *testing.T) {
+	s := newSite(t)
+	person := chromiumPeople(t, s, 2*time.Minute)
+	n := s.rate(deptA, "窗口人员态度生硬。", "attitude")
+	act := func(user, action string, body map[string]any) {
+		s.api(s.tokens[user], "POST", "/api/v1/tickets/"+n+"/"+action, body, 200)
+	}
+	act("scjg", "sign", nil)
+	act("scjg", "resolve", map[string]any{"report": "已约谈窗口人员。"})
+	old := s.surveyToken(n)
+	citizen := person()
+	citizen.run(chromedp.EmulateViewport(390, 844))
+	citizen.open("/s/" + old)
+	citizen.waitText("main", "您对整改结果是否满意")
+
+	// The call center reaches the citizen first: dissatisfied, so round 2.
+	act("cc", "log_call", map[string]any{"reached": true, "level": "dissatisfied"})
+	s.waitFor(n, "round 2 to sign", func(t ticketOut) bool { return t.Status == "awaiting_sign" })
+	act("scjg", "sign", nil)
+	act("scjg", "resolve", map[string]any{"report": "已调整窗口人员岗位。"})
+	s.waitFor(n, "round 2 survey", func(t ticketOut) bool { return t.Status == "following_up" })
+	var fresh string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if fresh = s.surveyToken(n); fresh != old {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no round-2 survey link")
+		}
+	}
+
+	// The form still open on the phone is answered with the words, not itself.
+	citizen.click(`input[value="satisfied"]`)
+	citizen.click("#survey-submit")
+	citizen.waitText(".gone", "该评价链接已失效")
+	if citizen.count("#survey-submit") != 0 {
+		t.Errorf("the old round's form is shown again after the answer was refused")
+	}
+	citizen.shot("survey-old-round-submit")
+	// Opening the old link again: the words at once.
+	citizen.open("/s/" + old)
+	citizen.waitText(".gone", "该评价链接已失效")
+	if citizen.count("form") != 0 {
+		t.Errorf("the old round's link shows a form")
+	}
+	citizen.shot("survey-old-round-open")
+	if got := s.ticket(n); got.Status != "following_up" {
+		t.Errorf("the old link changed the ticket: %+v", got)
+	}
+	// Round 2's link is the one that works.
+	citizen.open("/s/" + fresh)
+	citizen.waitText("main", "您对整改结果是否满意", "已调整窗口人员岗位")
+}
