@@ -296,7 +296,19 @@ func TestBrowserDepartmentPickers(t *testing.T) {
 	cc.shot("picker-rating-unknown")
 
 	// The name: the ticket goes to the department, and the message says so.
-	cc.retype("#department_code", "南京市住房和城乡建设局")
+	// Pinyin initials find it, as does part of the code; a choice fills in the name.
+	cc.retype("#department_code", "zjj")
+	cc.waitText(".picker", "南京市住房和城乡建设局", "320100-ZJJ")
+	if got := cc.text(".picker"); strings.Contains(got, "公安局") {
+		t.Errorf("the picker offers departments the code part does not match:\n%s", got)
+	}
+	cc.retype("#department_code", "njszf")
+	cc.waitText(".picker", "南京市住房和城乡建设局")
+	cc.shot("picker-rating-initials")
+	cc.click(".picker li")
+	if got := cc.value("#department_code"); got != "南京市住房和城乡建设局" {
+		t.Fatalf("the picked department shows %q, want its name", got)
+	}
 	cc.shot("picker-rating-name")
 	cc.click("#rating-submit")
 	cc.waitText(".flash", "差评已生成工单", "已派至被评价单位")
