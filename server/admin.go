@@ -78,10 +78,11 @@ func (s *Server) createUser(c echo.Context) error {
 	case nu.Role != domain.RoleDepartment && nu.DepartmentCode != "":
 		fs = append(fs, domain.FieldError{Field: "department_code", Message: "only for role department"})
 	case nu.DepartmentCode != "":
-		ok, err := s.Store.DepartmentExists(ctx, nu.DepartmentCode)
+		code, ok, err := s.departmentCode(ctx, nu.DepartmentCode)
 		if err != nil {
 			return err
 		}
+		nu.DepartmentCode = code
 		if !ok {
 			fs = append(fs, domain.FieldError{Field: "department_code", Message: "unknown department"})
 		}

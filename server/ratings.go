@@ -155,6 +155,9 @@ func (s *Server) createRating(c echo.Context) error {
 	if err := src.check(&nr); err != nil {
 		return err
 	}
+	if err := s.resolveRatingDepartment(c.Request().Context(), &nr); err != nil {
+		return err
+	}
 	res, err := s.storeRatings(c.Request().Context(), []store.NewRating{nr})
 	if err != nil {
 		return err
@@ -174,6 +177,22 @@ func out(nr store.NewRating, r store.RatingResult) ratingOut {
 		o.TicketNumber = r.Ticket.Number
 	}
 	return o
+}
+
+// resolveRatingDepartment stores a department given by its exact name under
+// its code. An unknown department stays as sent: the ticket waits for
+// dispatch (a channel may rate a department not registered yet).
+// A value shaped like a code is taken as one without a lookup, so intake (the
+// hot path, batches of hundreds) pays nothing for names.
+func (s *Server) resolveRatingDepartment(ctx context.Context, nr *store.NewRating) error {
+	if codePattern.MatchString(nr.DepartmentCode) {
+		return nil
+	}
+	code, ok, err := s.departmentCode(ctx, nr.DepartmentCode)
+	if err == nil && ok {
+		nr.DepartmentCode = code
+	}
+	return err
 }
 
 // storeRatings stores ratings with their tickets and hands the new tickets to the
@@ -254,6 +273,9 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 		nr, err := parseRating(raw, now)
 		if err == nil {
 			err = src.check(&nr)
+		}
+		if err == nil {
+			err = s.resolveRatingDepartment(c.Request().Context(), &nr)
 		}
 		if err != nil {
 			results[i] = batchResult{ID: idOf(raw), Status: http.StatusUnprocessableEntity, Error: payload(err)}

@@ -231,10 +231,11 @@ func (s *Server) act(c echo.Context) error {
 		return err
 	}
 	if action == workflows.ActionDispatch {
-		ok, err := s.Store.DepartmentExists(ctx, q.DepartmentCode)
+		code, ok, err := s.departmentCode(ctx, q.DepartmentCode)
 		if err != nil {
 			return err
 		}
+		q.DepartmentCode = code
 		if !ok {
 			return domain.Invalid("invalid_action", []domain.FieldError{{Field: "department_code", Message: "unknown department"}})
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,6 +42,27 @@ func (s *Store) ListDepartments(ctx context.Context) (ds []domain.Department, er
 func (s *Store) DepartmentExists(ctx context.Context, code string) (ok bool, err error) {
 	err = s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM departments WHERE code = $1)`, code).Scan(&ok)
 	return ok, err
+}
+
+// ResolveDepartment turns what a person typed into a department field into its
+// code: a code as it stands, else the name of exactly one department (trimmed).
+// ok is false when neither matches (or the name is ambiguous).
+func (s *Store) ResolveDepartment(ctx context.Context, v string) (code string, ok bool, err error) {
+	defer wrap(&err, "store.ResolveDepartment")
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", false, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT code FROM departments WHERE code = $1
+		UNION ALL (SELECT code FROM departments WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM departments WHERE code = $1) LIMIT 2)`, v)
+	if err != nil {
+		return "", false, err
+	}
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(codes) != 1 {
+		return "", false, err
+	}
+	return codes[0], true, nil
 }
 
 // CreateUser stores a user with an already hashed password.

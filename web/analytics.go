@@ -177,6 +177,10 @@ func (w *Web) analytics(c echo.Context) error {
 	}
 	if u.Role == domain.RoleDepartment {
 		v.Dept, v.DeptFixed = u.DepartmentCode, true
+	} else if v.Dept != "" {
+		if errs := w.resolveDeptField(ctx, p.L, &v.Dept); errs != nil {
+			p.Errors = append(p.Errors, errs...)
+		}
 	}
 	from, err1 := time.Parse(time.DateOnly, v.From)
 	to, err2 := time.Parse(time.DateOnly, v.To)

@@ -156,7 +156,7 @@ var catalog = map[string][2]string{
 	"dept.overdue":    {"已超期", "Overdue"},
 	"dept.following":  {"回访中", "Following up"},
 	"dept.closed":     {"已办结", "Closed"},
-	"dept.help":       {"绿灯：时间充裕；黄灯：1 个工作日内到期；红灯：已超期。", "Green: time enough; yellow: due within 1 working day; red: overdue."},
+	"dept.help":       {"期限只计本单位的签收和整改：绿灯时间充裕；黄灯下一个工作日结束前到期（即将到期）；红灯已超期。回访中的工单不计本单位时限。", "Deadlines count only your signing and rectifying: green, time enough; yellow, due by the end of the next working day (due soon); red, overdue. Tickets in follow-up have no deadline of yours."},
 
 	"call.title":      {"12345 话务台", "12345 call center"},
 	"call.calls":      {"待电话回访", "Calls to make"},
@@ -180,7 +180,7 @@ var catalog = map[string][2]string{
 	"rating.region":    {"行政区划代码", "Region code"},
 	"rating.submit":    {"登记评价", "Register rating"},
 	"rating.saved":     {"评价已登记。", "The rating is registered."},
-	"rating.ticket":    {"差评已生成工单 %s。", "The negative rating opened ticket %s."},
+	"rating.ticket":    {"差评已生成工单 %s，已派至被评价单位待签收。", "The negative rating opened ticket %s, sent to the rated department to sign."},
 	"rating.id":        {"登记编号", "Registration id"},
 
 	"sup.title":      {"督办台", "Supervision"},

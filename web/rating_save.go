@@ -22,8 +22,14 @@ func (w *Web) ratingSave(c echo.Context) error {
 	for _, a := range params["aspects"] {
 		aspects[a] = true
 	}
+	// The picker offers names; a department the directory does not know is
+	// refused here, so a phone rating never silently waits for dispatch.
+	dept := form["department_code"]
+	if errs := w.resolveDeptField(c.Request().Context(), langOf(c), &dept); errs != nil {
+		return w.renderRatingForm(c, http.StatusUnprocessableEntity, append([]string{langOf(c).T("err.422")}, errs...), form, aspects)
+	}
 	body := map[string]any{"id": form["id"], "channel": domain.ChannelHotline, "level": form["level"],
-		"department_code": form["department_code"]}
+		"department_code": dept}
 	for _, f := range []string{"comment", "service_item_code", "case_no", "region_code"} {
 		if form[f] != "" {
 			body[f] = form[f]

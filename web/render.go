@@ -146,7 +146,18 @@ func (w *Web) funcs() template.FuncMap {
 			}
 			return m
 		},
-		"str": func(v any) string { return fmt.Sprint(v) },
+		"str":      func(v any) string { return fmt.Sprint(v) },
+		"initials": pinyinInitials,
+		// deptName shows a department field's value as its name when it is a
+		// known code (the picker shows names, the URL carries codes).
+		"deptName": func(ds []domain.Department, v string) string {
+			for _, d := range ds {
+				if d.Code == v {
+					return d.Name
+				}
+			}
+			return v
+		},
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"rectify/internal/testenv"
 )
 
 // Browser tests of issue 17's "screens that say the wrong thing" (items 3-7).
@@ -151,6 +153,29 @@ func (b *tab) checked(sel string) bool {
 	return v
 }
 
+// waitURL waits until the page's address contains part.
+func (b *tab) waitURL(part string) {
+	b.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		u, _ := chromedp.Run(b.ctx, chromedp.Location())
+		if strings.Contains(u, part) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("the address never contained %q: %s", part, u)
+		}
+	}
+}
+
+// retype empties the field sel and types text into it.
+func (b *tab) retype(sel, text string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(document.querySelector(`+jsString(sel)+`).value = "") === ""`)); err != nil {
+		b.t.Fatalf("clear %s: %v", sel, err)
+	}
+	b.run(chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
 // value is the value of the form field sel.
 func (b *tab) value(sel string) string {
 	v, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+jsString(sel)+`)||{}).value||""`))
@@ -232,4 +257,164 @@ func TestBrowserRefusedFormsKeepInputAndSpeakChinese(t *testing.T) {
 	if e := dept.text(".errors"); strings.Contains(e, "须") || strings.Contains(e, "： ") {
 		t.Errorf("English refusal: %q", e)
 	}
+}
+
+// TestBrowserDepartmentPickers: every department field takes the name people
+// know (the picker offers names, searchable by name or code) and stores the
+// code: a phone rating registered by name goes to that department to sign; an
+// unknown name is refused in Chinese and the form keeps what was typed;
+// dispatching by name works and an unknown name says so in Chinese; the
+// analytics filter by name shows that department.
+func TestBrowserDepartmentPickers(t *testing.T) {
+	s := newSite(t)
+	s.api(testenv.AdminToken, "POST", "/api/v1/departments", map[string]any{"code": "320100-ZJJ", "name": "南京市住房和城乡建设局"}, 201)
+	person := chromiumPeople(t, s, 2*time.Minute)
+	stray := s.rate("320100-WJW", "医保报销窗口说不归他们管。", "handling")
+	cc := person()
+	cc.signIn("cc")
+	cc.waitText("h1", "话务台")
+
+	// The picker's options are names, each labelled with its code.
+	cc.open("/callcenter/rating")
+	cc.waitText("h1", "电话评价登记")
+	if got := cc.value(`#departments option[label="320100-ZJJ"]`); got != "南京市住房和城乡建设局" {
+		t.Errorf("picker option for 320100-ZJJ: %q, want the name", got)
+	}
+
+	// An unknown name: refused in Chinese, nothing lost.
+	cc.run(chromedp.SendKeys(chromedp.CSS("#department_code"), "南京市不存在局"))
+	cc.click(`input[name="level"][value="very_dissatisfied"]`)
+	cc.run(chromedp.SetValue(chromedp.CSS("#comment"), "来电反映：公积金提取材料反复要求补交。"))
+	cc.click("#rating-submit")
+	cc.waitText(".errors", "未找到单位“南京市不存在局”")
+	if got := cc.value("#comment"); got != "来电反映：公积金提取材料反复要求补交。" {
+		t.Errorf("comment after the refusal: %q", got)
+	}
+	if !cc.checked(`input[name="level"][value="very_dissatisfied"]`) {
+		t.Errorf("the level is lost after the refusal")
+	}
+	cc.shot("picker-rating-unknown")
+
+	// The name: the ticket goes to the department, and the message says so.
+	// Pinyin initials find it, as does part of the code; a choice fills in the name.
+	cc.retype("#department_code", "zjj")
+	cc.waitText(".picker", "南京市住房和城乡建设局", "320100-ZJJ")
+	if got := cc.text(".picker"); strings.Contains(got, "公安局") {
+		t.Errorf("the picker offers departments the code part does not match:\n%s", got)
+	}
+	cc.retype("#department_code", "njszf")
+	cc.waitText(".picker", "南京市住房和城乡建设局")
+	cc.shot("picker-rating-initials")
+	cc.click(".picker li")
+	if got := cc.value("#department_code"); got != "南京市住房和城乡建设局" {
+		t.Fatalf("the picked department shows %q, want its name", got)
+	}
+	cc.shot("picker-rating-name")
+	cc.click("#rating-submit")
+	cc.waitText(".flash", "差评已生成工单", "已派至被评价单位")
+	number := regexp.MustCompile(`GD\d+`).FindString(cc.text(".flash"))
+	if got := s.ticket(number); got.Status != "awaiting_sign" {
+		t.Errorf("phone rating by name: ticket %s is %s, want awaiting_sign", number, got.Status)
+	}
+	var tk struct {
+		DepartmentCode string `json:"department_code"`
+	}
+	s.decode(s.api(s.tokens["sup"], "GET", "/api/v1/tickets/"+number, nil, 200), &tk)
+	if tk.DepartmentCode != "320100-ZJJ" {
+		t.Errorf("phone rating by name stored department %q, want 320100-ZJJ", tk.DepartmentCode)
+	}
+
+	// Dispatch by an unknown name, then by the name.
+	cc.open("/tickets/" + stray)
+	cc.run(chromedp.SendKeys(chromedp.CSS("#dispatch-dept"), "卫健委"))
+	cc.click("#act-dispatch")
+	cc.waitText(".errors", "未找到该单位")
+	if e := cc.text(".errors"); strings.Contains(e, "unknown") {
+		t.Errorf("dispatch refusal in English: %q", e)
+	}
+	cc.shot("picker-dispatch-unknown")
+	cc.retype("#dispatch-dept", "南京市公安局")
+	cc.click("#act-dispatch")
+	cc.waitText(".status.big", "待签收")
+	cc.waitText(".facts", "南京市公安局 (320100-GAJ)")
+
+	// Analytics filtered by name: that department, its name in the box.
+	sup := person()
+	sup.signIn("sup")
+	sup.waitText("h1", "督办台")
+	sup.open("/analytics")
+	sup.run(chromedp.SendKeys(chromedp.CSS("#analytics-dept"), "南京市住房和城乡建设局"))
+	sup.click(`form.filters button`)
+	sup.waitURL("department_code=")
+	sup.waitText("section[aria-labelledby=by-dept] table", "南京市住房和城乡建设局")
+	if got := sup.text("section[aria-labelledby=by-dept] table"); strings.Contains(got, "320100-WJW") {
+		t.Errorf("analytics filtered by name shows other departments:\n%s", got)
+	}
+	if got := sup.value("#analytics-dept"); got != "南京市住房和城乡建设局" {
+		t.Errorf("analytics filter box shows %q after the search, want the name", got)
+	}
+	if e := sup.text(".errors"); e != "" {
+		t.Errorf("analytics by name: %s", e)
+	}
+	sup.shot("picker-analytics")
+	sup.open("/analytics?department_code=" + "南京市不存在局")
+	sup.waitText(".errors", "未找到单位“南京市不存在局”")
+}
+
+// TestBrowserOldRoundSurveyLink: a round-1 survey link, once the call center
+// took the answer by phone and round 2 is back at its survey, says
+// 该评价链接已失效 at once, and a form left open on the phone answers with the
+// same words instead of showing itself again; round 2's link works.
+func TestBrowserOldRoundSurveyLink(t *testing.T) {
+	s := newSite(t)
+	person := chromiumPeople(t, s, 2*time.Minute)
+	n := s.rate(deptA, "窗口人员态度生硬。", "attitude")
+	act := func(user, action string, body map[string]any) {
+		s.api(s.tokens[user], "POST", "/api/v1/tickets/"+n+"/"+action, body, 200)
+	}
+	act("scjg", "sign", nil)
+	act("scjg", "resolve", map[string]any{"report": "已约谈窗口人员。"})
+	old := s.surveyToken(n)
+	citizen := person()
+	citizen.run(chromedp.EmulateViewport(390, 844))
+	citizen.open("/s/" + old)
+	citizen.waitText("main", "您对整改结果是否满意")
+
+	// The call center reaches the citizen first: dissatisfied, so round 2.
+	act("cc", "log_call", map[string]any{"reached": true, "level": "dissatisfied"})
+	s.waitFor(n, "round 2 to sign", func(t ticketOut) bool { return t.Status == "awaiting_sign" })
+	act("scjg", "sign", nil)
+	act("scjg", "resolve", map[string]any{"report": "已调整窗口人员岗位。"})
+	s.waitFor(n, "round 2 survey", func(t ticketOut) bool { return t.Status == "following_up" })
+	var fresh string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if fresh = s.surveyToken(n); fresh != old {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no round-2 survey link")
+		}
+	}
+
+	// The form still open on the phone is answered with the words, not itself.
+	citizen.click(`input[value="satisfied"]`)
+	citizen.click("#survey-submit")
+	citizen.waitText(".gone", "该评价链接已失效")
+	if citizen.count("#survey-submit") != 0 {
+		t.Errorf("the old round's form is shown again after the answer was refused")
+	}
+	citizen.shot("survey-old-round-submit")
+	// Opening the old link again: the words at once.
+	citizen.open("/s/" + old)
+	citizen.waitText(".gone", "该评价链接已失效")
+	if citizen.count("form") != 0 {
+		t.Errorf("the old round's link shows a form")
+	}
+	citizen.shot("survey-old-round-open")
+	if got := s.ticket(n); got.Status != "following_up" {
+		t.Errorf("the old link changed the ticket: %+v", got)
+	}
+	// Round 2's link is the one that works.
+	citizen.open("/s/" + fresh)
+	citizen.waitText("main", "您对整改结果是否满意", "已调整窗口人员岗位")
 }

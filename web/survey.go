@@ -41,7 +41,7 @@ func (w *Web) renderSurvey(c echo.Context, status int, d surveyData, errs []stri
 	p := w.newPage(c, "survey", nil)
 	p.Title, p.Errors, p.Brand = p.L.T("survey.title"), errs, w.ServiceName
 	d.Token, d.Levels = c.Param("token"), domain.Levels
-	if !d.Done {
+	if !d.Done && !d.Gone {
 		info, ok, err := w.surveyInfo(c)
 		if err != nil {
 			return w.fail(c, err)
@@ -77,6 +77,7 @@ func (w *Web) surveyInfo(c echo.Context) (store.SurveyTokenInfo, bool, error) {
 func (w *Web) surveyAnswer(c echo.Context) error {
 	d := surveyData{Level: c.FormValue("level"), Comment: c.FormValue("comment")}
 	if !surveyTokenPattern.MatchString(c.Param("token")) {
+		d.Gone = true
 		return w.renderSurvey(c, http.StatusGone, d, nil)
 	}
 	res := w.callAPI(c, http.MethodPost, "/api/v1/surveys/"+c.Param("token"),
@@ -87,6 +88,9 @@ func (w *Web) surveyAnswer(c echo.Context) error {
 		d.Done = true
 		return w.renderSurvey(c, http.StatusOK, d, nil)
 	case res.Status == http.StatusGone:
+		// The API's word is final: never the form again, whatever the
+		// token's row says by now.
+		d.Gone = true
 		return w.renderSurvey(c, http.StatusGone, d, nil)
 	case res.Status == http.StatusUnprocessableEntity && len(res.Err.Fields) > 0 && res.Err.Fields[0].Field == "level":
 		return w.renderSurvey(c, res.Status, d, []string{l.T("survey.choose")})

@@ -27,6 +27,9 @@ func (w *Web) ticketSearch(c echo.Context) error {
 	p.Title = p.L.T("search.title")
 	d := searchData{Q: strings.TrimSpace(c.QueryParam("q")), Status: c.QueryParam("status"),
 		Dept: c.QueryParam("dept"), Overdue: c.QueryParam("overdue") == "1", Statuses: domain.Statuses}
+	if d.Dept != "" {
+		p.Errors = w.resolveDeptField(c.Request().Context(), p.L, &d.Dept)
+	}
 	f := store.WorkFilter{Query: d.Q, DepartmentCode: d.Dept, Order: store.NewestFirst}
 	if s := domain.Status(d.Status); s.Valid() {
 		f.Statuses = []domain.Status{s}
