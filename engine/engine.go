@@ -35,14 +35,21 @@ type Engine struct {
 	Schedule *calendar.Schedule
 
 	startOnce sync.Once
-	starts    chan store.TicketStart // the start queue (Enqueue, RunStarts)
+	starts    chan queuedStart // the start queue (Enqueue, RunStarts)
+}
+
+// queuedStart is a ticket to start, with the values (the trace) of the request
+// that stored it, but not its cancellation.
+type queuedStart struct {
+	ctx context.Context
+	t   store.TicketStart
 }
 
 // startQueueSize bounds the start queue; past it a start is left to the reconciler.
 const startQueueSize = 1 << 16
 
-func (e *Engine) queue() chan store.TicketStart {
-	e.startOnce.Do(func() { e.starts = make(chan store.TicketStart, startQueueSize) })
+func (e *Engine) queue() chan queuedStart {
+	e.startOnce.Do(func() { e.starts = make(chan queuedStart, startQueueSize) })
 	return e.starts
 }
 
@@ -51,11 +58,13 @@ func (e *Engine) queue() chan store.TicketStart {
 // process right away; a start that is lost with the process (or that finds the
 // queue full) is made by the reconciler, whose first pass runs when a process
 // starts, or by the first action on the ticket (ActOnce).
-func (e *Engine) Enqueue(ts ...store.TicketStart) {
+// The start keeps ctx's values (its trace follows the rating's), not its end.
+func (e *Engine) Enqueue(ctx context.Context, ts ...store.TicketStart) {
 	q := e.queue()
+	vals := context.WithoutCancel(ctx)
 	for _, t := range ts {
 		select {
-		case q <- t:
+		case q <- queuedStart{ctx: vals, t: t}:
 		default:
 			e.Log.Warn("start queue full: the reconciler will start the workflow", "ticket", t.Number)
 		}
@@ -71,12 +80,15 @@ func (e *Engine) RunStarts(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case t := <-q:
+		case qs := <-q:
+			t := qs.t
 			sem <- struct{}{}
 			go func() {
 				defer func() { <-sem }()
-				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				sctx, cancel := context.WithTimeout(qs.ctx, 30*time.Second)
 				defer cancel()
+				stop := context.AfterFunc(ctx, cancel) // the process ends: leave it to the reconciler
+				defer stop()
 				if err := e.Start(sctx, t); err != nil && ctx.Err() == nil {
 					e.Log.Warn("workflow start deferred to the reconciler", "ticket", t.Number,
 						"workflow_id", workflows.WorkflowID(t.RatingID), "err", err)

@@ -219,7 +219,7 @@ func (s *Server) storeRatings(ctx context.Context, rs []store.NewRating) ([]stor
 	s.countIngested(rs, res)
 	for _, r := range res {
 		if r.Ticket != nil && !r.Ticket.WorkflowStarted {
-			s.Engine.Enqueue(*r.Ticket)
+			s.Engine.Enqueue(ctx, *r.Ticket)
 		}
 	}
 	return res, nil
