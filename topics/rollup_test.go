@@ -24,13 +24,14 @@ func TestRollupsFollowRatings(t *testing.T) {
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	day := time.Date(2026, 3, 10, 10, 0, 0, 0, shanghai)
 	n := 0
+	item := ""
 	add := func(dept, hall string, level domain.Level, at time.Time, comment string) string {
 		n++
 		id := fmt.Sprintf("R%d", n)
 		h := sha256.Sum256([]byte(id))
 		if _, err := st.CreateRatings(ctx, []store.NewRating{{BodyHash: h[:], Rating: domain.Rating{ID: id,
 			Channel: domain.ChannelHall, Level: level, Negative: level.Negative(), RatedAt: at, DepartmentCode: dept,
-			HallCode: hall, Comment: comment}}}); err != nil {
+			HallCode: hall, ServiceItemCode: item, Comment: comment}}}); err != nil {
 			t.Fatal(err)
 		}
 		return id
@@ -101,4 +102,18 @@ func TestRollupsFollowRatings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("drained, excluded", counts(f), map[string][2]int64{"排队": {2, 1}})
+
+	// A service item and a hall together (no rollup holds the pair: counted from
+	// rating_terms), before and after the drain.
+	item = "SX1"
+	add("D-A", "H1", domain.Dissatisfied, day, "材料退回，排队")
+	add("D-A", "H2", domain.Dissatisfied, day, "材料退回")
+	add("D-A", "H1", domain.Dissatisfied, day.AddDate(0, 0, -4), "材料")
+	both := f
+	both.ServiceItem, both.Hall = "SX1", "H1"
+	want("item and hall, queued", counts(both), map[string][2]int64{"材料": {1, 1}, "排队": {1, 0}})
+	if _, err := svc.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want("item and hall", counts(both), map[string][2]int64{"材料": {1, 1}, "排队": {1, 0}})
 }
