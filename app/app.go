@@ -111,7 +111,9 @@ func Build(ctx context.Context, cfg config.Config, st *store.Store, tc client.Cl
 	}
 	sched := Schedule(cfg, cal)
 	eng := &engine.Engine{Client: tc, TaskQueue: cfg.Temporal.TaskQueue, Store: st, Policy: Policy(cfg), Log: log, Schedule: &sched}
-	return &System{Config: cfg, Log: log, Store: st, Calendar: cal, Temporal: tc, Engine: eng, Metrics: newMetrics(st)}, nil
+	sys := &System{Config: cfg, Log: log, Store: st, Calendar: cal, Temporal: tc, Engine: eng, Metrics: newMetrics(st)}
+	eng.StageStart = sys.demoStageStart
+	return sys, nil
 }
 
 // NewServer builds the HTTP API and the pages.

@@ -33,6 +33,9 @@ type Engine struct {
 	// Schedule, when set, computes a dispatched ticket's sign stage at the start, so
 	// that its deadline is among the start's search attributes (no upsert for it).
 	Schedule *calendar.Schedule
+	// StageStart, when set, moves the opening stage's start as Activities.StageStart
+	// moves the later ones (only the dev demo sets it, to seed overdue tickets).
+	StageStart func(workflowID string, from time.Time) time.Time
 
 	startOnce sync.Once
 	starts    chan queuedStart // the start queue (Enqueue, RunStarts)
@@ -125,6 +128,9 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 	}
 	if t.Dispatched && e.Schedule != nil {
 		from := time.Now()
+		if e.StageStart != nil {
+			from = e.StageStart(workflows.WorkflowID(t.RatingID), from)
+		}
 		if st, err := e.Schedule.Stage(from, e.Policy.SignDays); err == nil {
 			in.Opening = &workflows.Opening{From: from, Days: e.Policy.SignDays, Times: activities.StageTimes{
 				RemindAt: st.RemindAt, DueAt: st.DueAt, Escalate2At: st.Escalate2At}}

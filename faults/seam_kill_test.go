@@ -73,6 +73,7 @@ func TestWorkerKilledBetweenCommitAndTaskCompletion(t *testing.T) {
 	}
 	hs := httptest.NewServer(sys.NewServer().Echo)
 	defer hs.Close()
+	sys.RunStarts(ctx) // the API answers before the workflow starts; this starts it
 
 	// Every write either worker makes, in order: the last one per seq is the
 	// workflow's, since the dead worker's attempt never reached history.
