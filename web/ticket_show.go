@@ -113,7 +113,7 @@ func (w *Web) renderTicket(c echo.Context, status int, errs []string, reveal boo
 	if d.Rounds, d.Names, err = w.timelineFor(ctx, p.L, t, depts, u); err != nil {
 		return w.fail(c, err)
 	}
-	d.Wait = waitReason(p.L, t)
+	d.Wait = waitReason(p.L, t, d.Actions)
 	if d.Actions.Dispatch {
 		d.Departments = ds
 	}

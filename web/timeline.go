@@ -67,7 +67,11 @@ func init() {
 		"ticket.wait.rounds": {"已整改 %d 轮，群众仍不满意，整改轮次已用完：请再派一轮或直接办结。", "Rectified %d times and the citizen is still not satisfied, with no rounds left: dispatch another round or close it."},
 		"ticket.wait.appeal": {"责任单位提出申诉，请审批。", "The department appealed: decide the appeal."},
 		"ticket.wait.ext":    {"责任单位申请延期 %d 个工作日，请审批。", "The department asks for %d more working days: decide the extension."},
-		"act.close.confirm":  {"确定直接办结工单 %s？办结后不再整改和回访，且无法撤销。", "Close ticket %s now? It will not be rectified or followed up any further, and this cannot be undone."},
+		// The same reasons for those who cannot decide (the department, the call center).
+		"ticket.wait.rounds.info": {"已整改 %d 轮，群众仍不满意，整改轮次已用完：等待督办人员决定再派一轮或直接办结。", "Rectified %d times and the citizen is still not satisfied, with no rounds left: a supervisor decides on another round or closing it."},
+		"ticket.wait.appeal.info": {"责任单位已提出申诉，等待督办人员审批。", "The department appealed: waiting for a supervisor's decision."},
+		"ticket.wait.ext.info":    {"责任单位申请延期 %d 个工作日，等待督办人员审批。", "The department asks for %d more working days: waiting for a supervisor's decision."},
+		"act.close.confirm":       {"确定直接办结工单 %s？办结后不再整改和回访，且无法撤销。", "Close ticket %s now? It will not be rectified or followed up any further, and this cannot be undone."},
 	} {
 		if _, taken := catalog[k]; !taken {
 			catalog[k] = v
@@ -173,15 +177,22 @@ func timeline(l Lang, t domain.Ticket, names, depts map[string]string, notices [
 	return rounds
 }
 
-// waitReason says why a ticket waits for a supervisor, "" when it does not.
-func waitReason(l Lang, t domain.Ticket) string {
+// waitReason says why a ticket waits for a supervisor, "" when it does not: as
+// a call to act to whoever can (a), as a fact to everyone else.
+func waitReason(l Lang, t domain.Ticket, a actions) string {
+	key := func(k string, canAct bool) string {
+		if canAct {
+			return k
+		}
+		return k + ".info"
+	}
 	switch {
 	case t.Status == domain.StatusAwaitingSupervisor:
-		return l.T("ticket.wait.rounds", t.Round)
+		return l.T(key("ticket.wait.rounds", a.Dispatch || a.Close), t.Round)
 	case t.PendingRequest != nil && t.PendingRequest.Type == domain.RequestAppeal:
-		return l.T("ticket.wait.appeal")
+		return l.T(key("ticket.wait.appeal", a.DecideAppeal))
 	case t.PendingRequest != nil && t.PendingRequest.Type == domain.RequestExtension:
-		return l.T("ticket.wait.ext", t.PendingRequest.WorkingDays)
+		return l.T(key("ticket.wait.ext", a.DecideExtension), t.PendingRequest.WorkingDays)
 	}
 	return ""
 }

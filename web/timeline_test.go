@@ -68,3 +68,29 @@ func TestTimelineRounds(t *testing.T) {
 		t.Errorf("the granted round is %d, want 3", rs[2].Round)
 	}
 }
+
+// Why a ticket waits for a supervisor: a call to act for the supervisor who can
+// decide, a plain fact for the department that cannot.
+func TestWaitReasonByWhoCanAct(t *testing.T) {
+	sup := domain.User{Username: "sup", Role: domain.RoleSupervisor}
+	dept := domain.User{Username: "clerk", Role: domain.RoleDepartment, DepartmentCode: "D1"}
+	for _, c := range []struct {
+		name string
+		t    domain.Ticket
+	}{
+		{"rounds used up", domain.Ticket{Status: domain.StatusAwaitingSupervisor, Round: 3, DepartmentCode: "D1"}},
+		{"extension", domain.Ticket{Status: domain.StatusRectifying, Round: 1, DepartmentCode: "D1",
+			PendingRequest: &domain.Request{Type: domain.RequestExtension, WorkingDays: 5}}},
+		{"appeal", domain.Ticket{Status: domain.StatusRectifying, Round: 1, DepartmentCode: "D1",
+			PendingRequest: &domain.Request{Type: domain.RequestAppeal}}},
+	} {
+		forSup, forDept := waitReason(Zh, c.t, actionsFor(sup, c.t)), waitReason(Zh, c.t, actionsFor(dept, c.t))
+		asks := func(s string) bool { return strings.Contains(s, "请审批") || strings.Contains(s, "请再派") }
+		if !asks(forSup) || strings.Contains(forSup, "等待督办人员") {
+			t.Errorf("%s, supervisor: %q, want a call to act", c.name, forSup)
+		}
+		if forDept == "" || asks(forDept) || !strings.Contains(forDept, "等待督办人员") {
+			t.Errorf("%s, department: %q, want what it waits for, without asking it to act", c.name, forDept)
+		}
+	}
+}
