@@ -194,12 +194,22 @@ func addRollup(ctx context.Context, tx pgx.Tx, m map[rollKey]int) error {
 	return err
 }
 
+// querier is a pool or a transaction.
+type querier interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}
+
+// snapshot opens the read-only transaction a read runs in: the queued ratings it
+// segments itself and the rollups it adds them to must be one snapshot, or a
+// drain committed between the two reads counts its ratings twice.
+func (s *Service) snapshot(ctx context.Context) (pgx.Tx, error) {
+	return s.DB.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+}
+
 // queryCommented reads ratings (alias r) with what segmentation and examples
 // need, after lead (a column of the query's own, or "" for none); where follows
 // the FROM clause.
-func queryCommented(ctx context.Context, q interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, lead, where string, args ...any) ([]commented, error) {
+func queryCommented(ctx context.Context, q querier, lead, where string, args ...any) ([]commented, error) {
 	if lead == "" {
 		lead = "''"
 	}

@@ -30,7 +30,12 @@ func (s *Service) MostPraised(ctx context.Context, dim string, f Filter, limit i
 	pf := f
 	pf.Sentiment, pf.ServiceItem, pf.Hall = Positive, "", ""
 	// Queued ratings count too (see Top): their keys join the candidates.
-	pending, err := s.pending(ctx, pf, f.From)
+	tx, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	pending, err := s.pending(ctx, tx, pf, f.From)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +60,7 @@ func (s *Service) MostPraised(ctx context.Context, dim string, f Filter, limit i
 		args = append(args, f.Department)
 		dept = " AND department_code = $6"
 	}
-	rows, err := s.DB.Query(ctx, `WITH c AS (SELECT key, sum(n) AS n FROM topic_daily
+	rows, err := tx.Query(ctx, `WITH c AS (SELECT key, sum(n) AS n FROM topic_daily
 			WHERE dim = $1 AND sentiment = 'positive' AND day BETWEEN $2 AND $3 AND term = ''`+dept+`
 			GROUP BY key HAVING sum(n) > 0)
 		(SELECT key, n FROM c ORDER BY 2 DESC, 1 LIMIT $4)
@@ -93,7 +98,7 @@ func (s *Service) MostPraised(ctx context.Context, dim string, f Filter, limit i
 	where, wargs := pf.ratingWhere(from, to, 1)
 	for i := range ps {
 		ps[i].Examples = []Example{}
-		rs, err := queryCommented(ctx, s.DB, "", fmt.Sprintf(`JOIN (
+		rs, err := queryCommented(ctx, tx, "", fmt.Sprintf(`JOIN (
 				SELECT rt.rating_id FROM rating_terms rt WHERE rt.term = '' AND rt.%[1]s = $1 AND rt.%[1]s <> ''
 				  AND rt.sentiment = 'positive' AND rt.rated_at >= $2 AND rt.rated_at < $3
 				ORDER BY rt.rated_at DESC LIMIT %[2]d) x ON x.rating_id = r.id
@@ -107,7 +112,7 @@ func (s *Service) MostPraised(ctx context.Context, dim string, f Filter, limit i
 				mine = append(mine, r)
 			}
 		}
-		seen := map[string]bool{} // drained between the two reads: in both
+		seen := map[string]bool{}
 		for _, r := range append(mine, rs...) {
 			if len(ps[i].Examples) < 2 && !seen[r.ID] && f.sees(r) {
 				seen[r.ID] = true

@@ -85,7 +85,12 @@ func (s *Service) Top(ctx context.Context, f Filter) (ts []Topic, err error) {
 		f.Limit = 10
 	}
 	prevFrom := f.previous()
-	pending, err := s.pending(ctx, f, prevFrom)
+	tx, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	pending, err := s.pending(ctx, tx, f, prevFrom)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +126,7 @@ func (s *Service) Top(ctx context.Context, f Filter) (ts []Topic, err error) {
 		q = topicsByRatings(f, nFrom, nLimit, nExtra)
 		args = append([]any{prevFrom, f.To.AddDate(0, 0, 1), f.Department, f.ServiceItem, f.Hall, f.sentiments()}, f.From, f.Limit, extra)
 	}
-	rows, err := s.DB.Query(ctx, q, args...)
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +164,7 @@ func (s *Service) Top(ctx context.Context, f Filter) (ts []Topic, err error) {
 	if len(ts) > f.Limit {
 		ts = ts[:f.Limit]
 	}
-	if err := s.examples(ctx, f, ts, pending); err != nil {
+	if err := s.examples(ctx, tx, f, ts, pending); err != nil {
 		return nil, err
 	}
 	return ts, nil
@@ -225,17 +230,17 @@ func (f Filter) ratingWhere(a, b time.Time, n int) (string, []any) {
 }
 
 // pending reads the queued ratings under f from prevFrom on, newest first.
-func (s *Service) pending(ctx context.Context, f Filter, prevFrom time.Time) ([]commented, error) {
+func (s *Service) pending(ctx context.Context, q querier, f Filter, prevFrom time.Time) ([]commented, error) {
 	a, _ := stats.Filter{From: prevFrom, To: f.To}.Span()
 	_, b := stats.Filter{From: f.From, To: f.To}.Span()
 	where, args := f.ratingWhere(a, b, 0)
-	return queryCommented(ctx, s.DB, "", fmt.Sprintf(`JOIN (SELECT rating_id FROM topic_queue LIMIT %d) q ON q.rating_id = r.id
+	return queryCommented(ctx, q, "", fmt.Sprintf(`JOIN (SELECT rating_id FROM topic_queue LIMIT %d) q ON q.rating_id = r.id
 		WHERE %s ORDER BY r.rated_at DESC`, pendingCap, where), args...)
 }
 
 // examples fills each topic's recent comments: queued ratings first (they are
 // the newest), then segmented ones, skipping what the viewer may not see.
-func (s *Service) examples(ctx context.Context, f Filter, ts []Topic, pending []commented) error {
+func (s *Service) examples(ctx context.Context, q querier, f Filter, ts []Topic, pending []commented) error {
 	if len(ts) == 0 {
 		return nil
 	}
@@ -245,7 +250,7 @@ func (s *Service) examples(ctx context.Context, f Filter, ts []Topic, pending []
 		terms[i] = t.Term
 	}
 	where, args := f.ratingWhere(from, to, 2)
-	rs, err := queryCommented(ctx, s.DB, "x.term", fmt.Sprintf(`JOIN (
+	rs, err := queryCommented(ctx, q, "x.term", fmt.Sprintf(`JOIN (
 			SELECT x.rating_id, x.term FROM unnest($1::text[]) AS q(term) CROSS JOIN LATERAL (
 				SELECT rt.rating_id, rt.term FROM rating_terms rt
 				WHERE rt.term = q.term AND rt.sentiment = ANY($2) AND rt.rated_at >= $3 AND rt.rated_at < $4%s
@@ -353,12 +358,17 @@ type Mention struct {
 func (s *Service) Mentions(ctx context.Context, f Filter, term string, limit int) (ms []Mention, err error) {
 	defer wrap(&err, "topics.Mentions")
 	from, to := stats.Filter{From: f.From, To: f.To}.Span()
-	pending, err := s.pending(ctx, f, f.From)
+	tx, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	pending, err := s.pending(ctx, tx, f, f.From)
 	if err != nil {
 		return nil, err
 	}
 	where, args := f.ratingWhere(from, to, 2)
-	rs, err := queryCommented(ctx, s.DB, "", fmt.Sprintf(`JOIN (
+	rs, err := queryCommented(ctx, tx, "", fmt.Sprintf(`JOIN (
 			SELECT rt.rating_id FROM rating_terms rt
 			WHERE rt.term = $1 AND rt.sentiment = ANY($2) AND rt.rated_at >= $3 AND rt.rated_at < $4%s
 			ORDER BY rt.rated_at DESC LIMIT %d) x ON x.rating_id = r.id
@@ -373,7 +383,7 @@ func (s *Service) Mentions(ctx context.Context, f Filter, term string, limit int
 			found = append(found, r)
 		}
 	}
-	seen := map[string]bool{} // drained between the two reads: in both
+	seen := map[string]bool{}
 	for _, r := range append(found, rs...) {
 		if len(ms) < limit && !seen[r.ID] && f.sees(r) {
 			seen[r.ID] = true

@@ -117,3 +117,51 @@ func TestRollupsFollowRatings(t *testing.T) {
 	}
 	want("item and hall", counts(both), map[string][2]int64{"材料": {1, 1}, "排队": {1, 0}})
 }
+
+// A read while the drainer works counts each rating once: the queued ratings it
+// segments itself and the rollups are one snapshot (CI once saw every count
+// doubled when a drain committed between the two reads).
+func TestTopWhileDraining(t *testing.T) {
+	st, _ := testenv.NewDatabase(t)
+	ctx := context.Background()
+	svc := &topics.Service{DB: st.Pool()}
+	at := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	f := topics.Filter{From: at.AddDate(0, 0, -1), To: at.AddDate(0, 0, 1), Sentiment: topics.Negative,
+		Viewer: domain.User{Role: domain.RoleSupervisor}}
+	for round := 0; round < 20; round++ {
+		var rs []store.NewRating
+		for i := 0; i < 200; i++ {
+			id := fmt.Sprintf("W%d-%d", round, i)
+			h := sha256.Sum256([]byte(id))
+			rs = append(rs, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
+				Level: domain.Dissatisfied, Negative: true, RatedAt: at, DepartmentCode: "D-W", Comment: "排队太久"}})
+		}
+		if _, err := st.CreateRatings(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+		drained := make(chan error, 1)
+		go func() { _, err := svc.Drain(ctx); drained <- err }()
+		for {
+			ts, err := svc.Top(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{}
+			for _, x := range ts {
+				got[x.Term] = x.Count
+			}
+			if want := int64(200 * (round + 1)); got["排队"] != want || got["太久"] != want {
+				t.Fatalf("round %d: top %+v, want 排队 counted %d times", round, ts, want)
+			}
+			select {
+			case err := <-drained:
+				if err != nil {
+					t.Fatal(err)
+				}
+			default:
+				continue
+			}
+			break
+		}
+	}
+}
