@@ -313,3 +313,47 @@ func (b *tab) shot(name string) {
 		b.t.Fatal(err)
 	}
 }
+
+// chromiumContext is the headless zh-CN Chromium every browser test drives,
+// stopped when the test ends.
+func chromiumContext(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	t.Cleanup(cancel)
+	root, cancelRoot := chromedp.NewContext(alloc)
+	t.Cleanup(cancelRoot)
+	if err := chromedp.Do(root); err != nil {
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	ctx, cancelAll := context.WithTimeout(root, timeout)
+	t.Cleanup(cancelAll)
+	return ctx
+}
+
+// browserFor starts Chromium for one test on site s and returns a maker of
+// people, each with their own cookies; screenshots go to -screenshots or a
+// temporary folder.
+func browserFor(t *testing.T, s *site, timeout time.Duration) func() *tab {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: not in -short")
+	}
+	ensureChromium(t)
+	shots := *screenshots
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := chromiumContext(t, timeout)
+	return func() *tab {
+		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+		return &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}
+	}
+}

@@ -159,18 +159,7 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	ensureChromium(t)
 	s := demoSite(t)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancel()
-	root, cancelRoot := chromedp.NewContext(alloc)
-	defer cancelRoot()
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	ctx, cancelAll := context.WithTimeout(root, 3*time.Minute)
-	defer cancelAll()
+	ctx := chromiumContext(t, 3*time.Minute)
 	shots := *screenshots
 	if shots == "" {
 		shots = t.TempDir()

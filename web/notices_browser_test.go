@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"os"
 	"strconv"
 	"strings"
@@ -39,18 +38,7 @@ func TestBrowserNoticesAndRobots(t *testing.T) {
 	defer fake.Close()
 	s := newSite(t, func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", 2*time.Second })
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancel()
-	root, cancelRoot := chromedp.NewContext(alloc)
-	defer cancelRoot()
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	ctx, cancelAll := context.WithTimeout(root, 3*time.Minute)
-	defer cancelAll()
+	ctx := chromiumContext(t, 3*time.Minute)
 	person := func() *tab {
 		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 		return &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,41 +12,6 @@ import (
 )
 
 // Browser tests of issue 17's "screens that say the wrong thing" (items 3-7).
-
-// chromiumPeople starts one headless Chromium for the test and returns a
-// maker of people: each has their own browser context, so their own cookies.
-func chromiumPeople(t *testing.T, s *site, timeout time.Duration) func() *tab {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	ensureChromium(t)
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	t.Cleanup(cancel)
-	root, cancelRoot := chromedp.NewContext(alloc)
-	t.Cleanup(cancelRoot)
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	ctx, cancelAll := context.WithTimeout(root, timeout)
-	t.Cleanup(cancelAll)
-	return func() *tab {
-		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-		return &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}
-	}
-}
 
 // count is the number of elements sel matches.
 func (b *tab) count(sel string) int {
@@ -65,7 +28,7 @@ func jsString(s string) string {
 // not on an error page next to "操作成功".
 func TestBrowserReturnLandsInInbox(t *testing.T) {
 	s := newSite(t)
-	person := chromiumPeople(t, s, 2*time.Minute)
+	person := browserFor(t, s, 2*time.Minute)
 	back := s.rate(deptA, "办理的事项不归本单位管辖，群众找错了窗口。", "handling")
 	dept := person()
 	dept.signIn("scjg")
@@ -101,7 +64,7 @@ var tabCount = regexp.MustCompile(`(\d+)\s*$`)
 // survey's window, not the department's).
 func TestBrowserLightsMatchTabs(t *testing.T) {
 	s := newSite(t)
-	person := chromiumPeople(t, s, 2*time.Minute)
+	person := browserFor(t, s, 2*time.Minute)
 	toSign := []string{s.rate(deptA, "窗口排队时间过长。", "queueing"), s.rate(deptA, "网上申报系统经常卡顿。", "convenience")}
 	follow := s.rate(deptA, "材料被退回三次都没有一次性告知。", "guide")
 	dept := person()
@@ -188,7 +151,7 @@ func (b *tab) value(sel string) string {
 // the operator revealed.
 func TestBrowserRefusedFormsKeepInputAndSpeakChinese(t *testing.T) {
 	s := newSite(t)
-	person := chromiumPeople(t, s, 2*time.Minute)
+	person := browserFor(t, s, 2*time.Minute)
 	ext := s.rate(deptA, "营业执照变更两周没有结果。", "handling")
 	call := s.rate(deptA, "窗口人员态度生硬。", "attitude")
 	dept := person()
@@ -268,7 +231,7 @@ func TestBrowserRefusedFormsKeepInputAndSpeakChinese(t *testing.T) {
 func TestBrowserDepartmentPickers(t *testing.T) {
 	s := newSite(t)
 	s.api(testenv.AdminToken, "POST", "/api/v1/departments", map[string]any{"code": "320100-ZJJ", "name": "南京市住房和城乡建设局"}, 201)
-	person := chromiumPeople(t, s, 2*time.Minute)
+	person := browserFor(t, s, 2*time.Minute)
 	stray := s.rate("320100-WJW", "医保报销窗口说不归他们管。", "handling")
 	cc := person()
 	cc.signIn("cc")
@@ -367,7 +330,7 @@ func TestBrowserDepartmentPickers(t *testing.T) {
 // same words instead of showing itself again; round 2's link works.
 func TestBrowserOldRoundSurveyLink(t *testing.T) {
 	s := newSite(t)
-	person := chromiumPeople(t, s, 2*time.Minute)
+	person := browserFor(t, s, 2*time.Minute)
 	n := s.rate(deptA, "窗口人员态度生硬。", "attitude")
 	act := func(user, action string, body map[string]any) {
 		s.api(s.tokens[user], "POST", "/api/v1/tickets/"+n+"/"+action, body, 200)

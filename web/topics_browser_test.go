@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -78,25 +77,4 @@ func TestBrowserTopics(t *testing.T) {
 		t.Errorf("the mentions list shows a typed phone number")
 	}
 	sup.shot("analytics-topic-mentions")
-}
-
-// chromiumContext is a headless zh-CN Chromium for one test, as the other
-// browser tests start it.
-func chromiumContext(t *testing.T, timeout time.Duration) context.Context {
-	t.Helper()
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	t.Cleanup(cancel)
-	root, cancelRoot := chromedp.NewContext(alloc)
-	t.Cleanup(cancelRoot)
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	ctx, cancelAll := context.WithTimeout(root, timeout)
-	t.Cleanup(cancelAll)
-	return ctx
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,38 +20,6 @@ import (
 
 // Issue 17 items 8–12: screens that said the wrong thing. Each test drives
 // Debian's Chromium through one page as its user would and checks what they read.
-
-// browserFor starts Chromium for one test and returns a maker of people, each
-// with their own cookies, and the folder the screenshots go to.
-func browserFor(t *testing.T, s *site, timeout time.Duration) func() *tab {
-	t.Helper()
-	ensureChromium(t)
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	t.Cleanup(cancel)
-	root, cancelRoot := chromedp.NewContext(alloc)
-	t.Cleanup(cancelRoot)
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	ctx, cancelAll := context.WithTimeout(root, timeout)
-	t.Cleanup(cancelAll)
-	return func() *tab {
-		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-		return &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}
-	}
-}
 
 // eval runs a script in the page and decodes its JSON result into v.
 func (b *tab) eval(script string, v any) {
