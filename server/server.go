@@ -16,6 +16,7 @@ import (
 	"rectify/calendar"
 	"rectify/domain"
 	"rectify/engine"
+	"rectify/services"
 	"rectify/store"
 )
 
@@ -29,6 +30,9 @@ type Deps struct {
 	BootstrapAdminToken string
 	Now                 func() time.Time // nil: time.Now
 	Ecosystem           Ecosystem        // metrics and webhooks (ecosystem.go)
+	// Services is the application layer the handlers adapt; nil: built from the
+	// fields above.
+	Services *services.Services
 }
 
 // Server is the HTTP API.
@@ -52,6 +56,9 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, Echo: echo.New(), auth: newTokenCache(30 * time.Second), clock: d.Now}
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	if s.Services == nil {
+		s.Services = services.New(services.Deps{Store: d.Store, Engine: d.Engine, Calendar: d.Calendar, Log: d.Log, Now: d.Now})
 	}
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
@@ -136,6 +143,15 @@ func (s *Server) ready(c echo.Context) error {
 		return domain.E(domain.KindUnavailable, "temporal_unavailable", "Temporal not reachable")
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// StatusOf is the HTTP status the contract gives err (500 for anything that is
+// not a *domain.Error).
+func StatusOf(err error) int {
+	if de, ok := domain.AsError(err); ok {
+		return statusOf[de.Kind]
+	}
+	return http.StatusInternalServerError
 }
 
 var statusOf = map[domain.Kind]int{

@@ -26,6 +26,16 @@ type apiResult struct {
 
 func (r apiResult) ok() bool { return r.Status >= 200 && r.Status < 300 }
 
+// failed is a service's refusal as the page's apiResult, so the page says it
+// exactly as it would say the API's answer (messages).
+func failed(err error) apiResult {
+	r := apiResult{Status: server.StatusOf(err)}
+	if de, ok := domain.AsError(err); ok && r.Status < 500 {
+		r.Err.Code, r.Err.Message, r.Err.Fields = de.Code, de.Message, de.Fields
+	}
+	return r
+}
+
 // callAPI performs the API call a form stands for, in-process, as the signed-in
 // user (their session cookie and CSRF token), so the page gets exactly the API's
 // roles, department visibility, validation and workflow path.

@@ -20,6 +20,7 @@ import (
 	"rectify/calendar"
 	"rectify/domain"
 	"rectify/server"
+	"rectify/services"
 	"rectify/store"
 )
 
@@ -73,6 +74,9 @@ type Deps struct {
 	Store    *store.Store
 	Calendar *calendar.Calendar
 	API      http.Handler // serves /api/v1; nil: the echo instance the pages are registered on
+	// Services is the application layer the pages' forms call (the same one the
+	// API adapts); nil: built from Store and Calendar.
+	Services *services.Services
 	Log      *slog.Logger
 	Policy   Policy
 	Now      func() time.Time // nil: time.Now
@@ -106,6 +110,9 @@ func Register(e *echo.Echo, d Deps) *Web {
 	}
 	if d.ServiceName == "" {
 		d.ServiceName = "政务服务好差评"
+	}
+	if d.Services == nil {
+		d.Services = services.New(services.Deps{Store: d.Store, Calendar: d.Calendar, Log: d.Log, Now: d.Now})
 	}
 	d.Policy = d.Policy.withDefaults()
 	w := &Web{Deps: d, loginLimit: server.NewRateLimiter(1/d.Policy.LoginEvery.Seconds(), d.Policy.LoginBurst)}
