@@ -149,32 +149,13 @@ func (s *Server) ready(c echo.Context) error {
 // not a *domain.Error).
 func StatusOf(err error) int {
 	if de, ok := domain.AsError(err); ok {
-		return statusOf[de.Kind]
+		return de.Kind.HTTPStatus()
 	}
 	return http.StatusInternalServerError
 }
 
-var statusOf = map[domain.Kind]int{
-	domain.KindInternal:     http.StatusInternalServerError,
-	domain.KindBadRequest:   http.StatusBadRequest,
-	domain.KindUnauthorized: http.StatusUnauthorized,
-	domain.KindForbidden:    http.StatusForbidden,
-	domain.KindNotFound:     http.StatusNotFound,
-	domain.KindConflict:     http.StatusConflict,
-	domain.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	domain.KindInvalid:      http.StatusUnprocessableEntity,
-	domain.KindGone:         http.StatusGone,
-	domain.KindRateLimited:  http.StatusTooManyRequests,
-	domain.KindUnavailable:  http.StatusServiceUnavailable,
-}
-
-type errorBody struct {
-	Error struct {
-		Code    string              `json:"code"`
-		Message string              `json:"message"`
-		Fields  []domain.FieldError `json:"fields,omitempty"`
-	} `json:"error"`
-}
+// errorBody is the body of every error answer.
+type errorBody = domain.ErrorBody
 
 // handleError is the one place errors become responses. Faults are logged with the
 // request ID and shown to the caller only as "internal error".
@@ -186,7 +167,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
 	if de, ok := domain.AsError(err); ok {
-		status = statusOf[de.Kind]
+		status = de.Kind.HTTPStatus()
 		body.Error.Code, body.Error.Message, body.Error.Fields = de.Code, de.Message, de.Fields
 		if de.Kind == domain.KindInternal || de.Kind == domain.KindUnavailable {
 			s.Log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)

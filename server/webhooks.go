@@ -55,7 +55,7 @@ func (s *Server) platformWebhook(c echo.Context) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			s.webhookResult(source, "error_"+fmt.Sprint(statusOf[domain.KindOf(err)]))
+			s.webhookResult(source, "error_"+fmt.Sprint(domain.KindOf(err).HTTPStatus()))
 		}
 	}()
 	var ev hotline.Event
@@ -106,7 +106,7 @@ func statusOrOK(err error) int {
 	if err == nil {
 		return http.StatusOK
 	}
-	return statusOf[domain.KindOf(err)]
+	return domain.KindOf(err).HTTPStatus()
 }
 
 // platformAction checks an event and turns it into its ticket action. The actor is

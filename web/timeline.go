@@ -188,11 +188,11 @@ func waitReason(l Lang, t domain.Ticket, a actions) string {
 	}
 	switch {
 	case t.Status == domain.StatusAwaitingSupervisor:
-		return l.T(key("ticket.wait.rounds", a.Dispatch || a.Close), t.Round)
+		return l.T(key("ticket.wait.rounds", a[domain.ActionDispatch] || a[domain.ActionClose]), t.Round)
 	case t.PendingRequest != nil && t.PendingRequest.Type == domain.RequestAppeal:
-		return l.T(key("ticket.wait.appeal", a.DecideAppeal))
+		return l.T(key("ticket.wait.appeal", a[domain.ActionDecideAppeal]))
 	case t.PendingRequest != nil && t.PendingRequest.Type == domain.RequestExtension:
-		return l.T(key("ticket.wait.ext", a.DecideExtension), t.PendingRequest.WorkingDays)
+		return l.T(key("ticket.wait.ext", a[domain.ActionDecideExtension]), t.PendingRequest.WorkingDays)
 	}
 	return ""
 }
