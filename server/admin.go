@@ -100,7 +100,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := s.Store.CreateUser(ctx, u, string(hash)); err != nil {
 		return err
 	}
-	s.sources.clear()
+	s.Services.Ratings.SourcesChanged()
 	if err := s.audit(c, "user.create", "user:"+u.Username, map[string]string{"role": string(u.Role),
 		"department_code": u.DepartmentCode, "channel": string(u.Channel), "rating_id_prefix": u.RatingIDPrefix}); err != nil {
 		return err

@@ -388,7 +388,7 @@ func (s *Server) registerAnswer(ctx context.Context, cb store.Callback, in callL
 		DepartmentCode: cb.DepartmentCode, ServiceItemCode: cb.ServiceItemCode, HallCode: cb.HallCode,
 		CaseNo: cb.CaseNo, RegionCode: cb.RegionCode, Aspects: in.Aspects, Comment: in.Comment,
 		Citizen: &domain.Citizen{Name: cb.Applicant.Name, Phone: cb.Applicant.Phone}}
-	r, err := rin.validate(now)
+	r, err := rin.Validate(now)
 	if err != nil {
 		if de, ok := domain.AsError(err); ok {
 			return "", domain.Invalid("invalid_call", de.Fields)

@@ -38,10 +38,9 @@ type Deps struct {
 // Server is the HTTP API.
 type Server struct {
 	Deps
-	Echo    *echo.Echo
-	auth    *tokenCache
-	sources sourceCache // rating id prefixes of bound channel users (sources.go)
-	clock   func() time.Time
+	Echo  *echo.Echo
+	auth  *tokenCache
+	clock func() time.Time
 	routeCache
 }
 

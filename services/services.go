@@ -44,7 +44,7 @@ func New(d Deps) *Services {
 		d.Log = slog.Default()
 	}
 	return &Services{
-		Tickets: &Tickets{d}, Ratings: &Ratings{d}, Surveys: &Surveys{d},
+		Tickets: &Tickets{d}, Ratings: &Ratings{Deps: d}, Surveys: &Surveys{d},
 		Admin: &Admin{d}, Notices: &Notices{d}, Callbacks: &Callbacks{d},
 	}
 }
@@ -53,7 +53,10 @@ func New(d Deps) *Services {
 type Tickets struct{ Deps }
 
 // Ratings: submit and read ratings (ratings.go).
-type Ratings struct{ Deps }
+type Ratings struct {
+	Deps
+	sources sourceCache // rating id prefixes of bound channel users
+}
 
 // Surveys: the citizen's follow-up survey behind a token (surveys.go).
 type Surveys struct{ Deps }
