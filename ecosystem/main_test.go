@@ -12,7 +12,7 @@ import (
 
 	"go.temporal.io/server/temporaltest"
 
-	"rectify/internal/hmacsig"
+	"rectify/hmacsig"
 	"rectify/internal/testenv"
 )
 

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"rectify/config"
+	"rectify/hmacsig"
 	"rectify/hotline"
-	"rectify/internal/hmacsig"
 	"rectify/internal/testenv"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"rectify/config"
-	"rectify/internal/hmacsig"
+	"rectify/hmacsig"
 	"rectify/internal/testenv"
 	"rectify/notify"
 )

@@ -17,7 +17,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"rectify/internal/hmacsig"
+	"rectify/hmacsig"
 	"rectify/internal/testenv"
 	"rectify/server"
 )
