@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"rectify/campaigns"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/store"
 	"rectify/workflows"
 )
@@ -61,7 +61,7 @@ func TestCaseIntakeIsIdempotent(t *testing.T) {
 // on its own database (no campaign workflow releasing on the real clock).
 func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	rules := campaigns.Default()
 	rules.DefaultShare = 0.3
 	rules.AlwaysCallItems = []string{"always"}
@@ -152,7 +152,7 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 
 func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	rules := campaigns.Default()
 	rules.DefaultShare = 1
 	rules, err := st.PutSamplingRules(ctx, rules, nil, "sup")

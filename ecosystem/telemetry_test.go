@@ -15,6 +15,7 @@ import (
 
 	"rectify/app"
 	"rectify/config"
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/telemetry"
 )
@@ -24,7 +25,7 @@ import (
 // interceptor; testenv.NewSystem uses the test server's plain client.
 func instrumented(t *testing.T) (*app.System, client) {
 	t.Helper()
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	cfg, err := config.Load(nil)
 	if err != nil {
 		t.Fatal(err)

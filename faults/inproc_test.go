@@ -15,7 +15,7 @@ import (
 	"rectify/activities"
 	"rectify/app"
 	"rectify/config"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/notify"
 	"rectify/worker"
 )
@@ -37,7 +37,7 @@ func newInproc(t *testing.T, afterWrite func(context.Context, activities.Change)
 	t.Helper()
 	ctx := context.Background()
 	ts := temporal()
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	cfg, err := config.Load(nil)
 	if err != nil {
 		t.Fatal(err)

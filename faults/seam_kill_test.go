@@ -23,7 +23,7 @@ import (
 	"rectify/app"
 	"rectify/config"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/notify"
 	"rectify/worker"
 	"rectify/workflows"
@@ -51,7 +51,7 @@ func TestWorkerKilledBetweenCommitAndTaskCompletion(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	ts := temporal()
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	cfg, err := config.Load(nil)
 	if err != nil {
 		t.Fatal(err)

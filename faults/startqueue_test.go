@@ -16,7 +16,7 @@ import (
 	"rectify/activities"
 	"rectify/app"
 	"rectify/config"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/notify"
 	"rectify/worker"
 	"rectify/workflows"
@@ -30,7 +30,7 @@ import (
 func TestKilledAfterAnswerStartsWorkflowsOnRestart(t *testing.T) {
 	ctx := context.Background()
 	ts := temporal()
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	cfg, err := config.Load(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	"rectify/calendar"
 	"rectify/domain"
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/server"
 	"rectify/store"
@@ -28,7 +29,7 @@ const statsAdmin = "stats-admin-token-0123456789"
 // a D-A department user, and three ratings on 2026-02-10 (Shanghai).
 func statsServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
 		if err := st.CreateDepartment(ctx, d); err != nil {

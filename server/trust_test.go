@@ -19,7 +19,7 @@ import (
 
 	"rectify/calendar"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/server"
 	"rectify/stats"
 	"rectify/store"
@@ -29,7 +29,7 @@ import (
 // and D-B and one user of each role; each user's bearer token is tok(username).
 func trustServer(t *testing.T) (*httptest.Server, *store.Store) {
 	t.Helper()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
 		if err := st.CreateDepartment(ctx, d); err != nil {

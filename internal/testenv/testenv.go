@@ -1,78 +1,34 @@
-// Package testenv gives integration tests the real components: a fresh Postgres
-// database per test and a shared in-process Temporal server per test package, with
-// a whole rectify system (worker + HTTP API) wired on top.
+// Package testenv gives tests a whole started rectify: a shared in-process
+// Temporal server per test package and, per test, a fresh database (internal/testdb)
+// with a worker and the HTTP API wired on top, every exchange checked against
+// server/openapi.yaml. It imports app (and so server and web): their tests use it
+// from external test packages (package server_test, web_test).
 package testenv
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/server/temporaltest"
 
 	"rectify/app"
 	"rectify/config"
 	"rectify/engine"
+	"rectify/internal/testdb"
 	"rectify/notify"
-	"rectify/store"
 	"rectify/workflows"
 )
 
 // AdminToken is the bootstrap admin token of every test system.
 const AdminToken = "test-admin-token-0123456789"
-
-// BaseDatabaseURL is where test databases are created: RECTIFY_TEST_DATABASE_URL
-// (set by `make test`) or the local default.
-func BaseDatabaseURL() string {
-	if u := os.Getenv("RECTIFY_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-}
-
-// NewDatabase creates an empty, migrated database that is dropped after the test.
-func NewDatabase(tb testing.TB) (*store.Store, string) {
-	tb.Helper()
-	ctx := context.Background()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "rectify_test_" + hex.EncodeToString(b)
-	u, err := url.Parse(BaseDatabaseURL())
-	if err != nil {
-		tb.Fatalf("RECTIFY_TEST_DATABASE_URL: %v", err)
-	}
-	u.Path = "/" + name
-	st, err := store.Open(ctx, u.String()) // creates the database
-	if err != nil {
-		tb.Fatalf("open test database (is Postgres running? `make test` starts one): %v", err)
-	}
-	if _, err := st.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
-	tb.Cleanup(func() {
-		st.Close()
-		admin := *u
-		admin.Path = "/postgres"
-		conn, err := pgx.Connect(context.Background(), admin.String())
-		if err != nil {
-			return
-		}
-		defer conn.Close(context.Background())
-		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	return st, u.String()
-}
 
 // StartTemporal starts the package's in-process Temporal server (call from
 // TestMain; one per package keeps `make test` quick) with rectify's search attributes.
@@ -98,7 +54,7 @@ type System struct {
 func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config.Config)) *System {
 	tb.Helper()
 	ctx := context.Background()
-	st, dbURL := NewDatabase(tb)
+	st, dbURL := testdb.NewWithURL(tb)
 	cfg, err := config.Load(nil)
 	if err != nil {
 		tb.Fatal(err)
