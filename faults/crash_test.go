@@ -13,10 +13,11 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"rectify/internal/testdb"
+	"rectify/internal/testenv"
 )
 
 // adminToken is the bootstrap admin token of the processes under test.
-const adminToken = "faults-admin-token-0123456789"
+const adminToken = testenv.AdminToken
 
 // size is the number of ratings per load: the 1,000, fewer under -short.
 func size() int {

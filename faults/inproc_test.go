@@ -3,8 +3,6 @@ package faults
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +14,7 @@ import (
 	"rectify/app"
 	"rectify/config"
 	"rectify/internal/testdb"
+	"rectify/internal/testenv"
 	"rectify/notify"
 	"rectify/worker"
 )
@@ -38,19 +37,7 @@ func newInproc(t *testing.T, afterWrite func(context.Context, activities.Change)
 	ctx := context.Background()
 	ts := temporal()
 	st, dbURL := testdb.NewWithURL(t)
-	cfg, err := config.Load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	cfg.Database.URL, cfg.DataDir = dbURL, t.TempDir()
-	cfg.Auth.BootstrapAdminToken = adminToken
-	cfg.Temporal.Address, cfg.Temporal.Namespace = ts.GetFrontendHostPort(), ts.GetDefaultNamespace()
-	cfg.Temporal.TaskQueue = "faults-" + hex.EncodeToString(b)
-	for _, f := range tweak {
-		f(&cfg)
-	}
+	cfg := testenv.Config(t, ts, dbURL, tweak...)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

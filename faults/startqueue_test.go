@@ -15,8 +15,8 @@ import (
 
 	"rectify/activities"
 	"rectify/app"
-	"rectify/config"
 	"rectify/internal/testdb"
+	"rectify/internal/testenv"
 	"rectify/notify"
 	"rectify/worker"
 	"rectify/workflows"
@@ -31,14 +31,7 @@ func TestKilledAfterAnswerStartsWorkflowsOnRestart(t *testing.T) {
 	ctx := context.Background()
 	ts := temporal()
 	st, dbURL := testdb.NewWithURL(t)
-	cfg, err := config.Load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Database.URL, cfg.DataDir = dbURL, t.TempDir()
-	cfg.Auth.BootstrapAdminToken = adminToken
-	cfg.Temporal.Address, cfg.Temporal.Namespace = ts.GetFrontendHostPort(), ts.GetDefaultNamespace()
-	cfg.Temporal.TaskQueue = "faults-startq-" + fmt.Sprint(time.Now().UnixNano())
+	cfg := testenv.Config(t, ts, dbURL)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -42,19 +42,20 @@ func StartTemporal() *temporaltest.TestServer {
 	return ts
 }
 
-// System is a running rectify for one test: its own database and task queue on
-// the shared Temporal server, a started worker, and the API on an httptest server.
-type System struct {
-	*app.System
-	URL   string        // base URL of the HTTP server
-	Inbox *notify.Inbox // the SMS handed to the gateway (sms.mode dev): where survey links are read
+// Main is the TestMain of a package whose tests start systems: it starts the
+// package's Temporal server into *ts, runs the tests and stops it.
+func Main(m *testing.M, ts **temporaltest.TestServer) {
+	*ts = StartTemporal()
+	code := m.Run()
+	(*ts).Stop()
+	os.Exit(code)
 }
 
-// NewSystem builds and starts a system; tweak adjusts the configuration.
-func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config.Config)) *System {
+// Config is the configuration of a test system on ts with its database at
+// dbURL: AdminToken as the bootstrap admin token, a task queue of its own, a
+// temporary data folder; tweak adjusts it. The caller validates it.
+func Config(tb testing.TB, ts *temporaltest.TestServer, dbURL string, tweak ...func(*config.Config)) config.Config {
 	tb.Helper()
-	ctx := context.Background()
-	st, dbURL := testdb.NewWithURL(tb)
 	cfg, err := config.Load(nil)
 	if err != nil {
 		tb.Fatal(err)
@@ -68,6 +69,23 @@ func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	return cfg
+}
+
+// System is a running rectify for one test: its own database and task queue on
+// the shared Temporal server, a started worker, and the API on an httptest server.
+type System struct {
+	*app.System
+	URL   string        // base URL of the HTTP server
+	Inbox *notify.Inbox // the SMS handed to the gateway (sms.mode dev): where survey links are read
+}
+
+// NewSystem builds and starts a system; tweak adjusts the configuration.
+func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config.Config)) *System {
+	tb.Helper()
+	ctx := context.Background()
+	st, dbURL := testdb.NewWithURL(tb)
+	cfg := Config(tb, ts, dbURL, tweak...)
 	// Listen first so the survey links the worker writes point at this server.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -102,4 +120,14 @@ func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config
 	sys.SMS = inbox
 	sys.RunBackground(bctx)
 	return &System{System: sys, URL: srv.URL, Inbox: inbox}
+}
+
+// Count runs a SELECT count(*) against the system's own database.
+func (s *System) Count(tb testing.TB, query string, args ...any) int {
+	tb.Helper()
+	var n int
+	if err := s.Store.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+	return n
 }
