@@ -6,7 +6,6 @@
 package apitest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -60,7 +59,7 @@ func (c Client) Do(method, path, token string, body any, header ...http.Header) 
 	}
 	var rd io.Reader
 	if body != nil {
-		rd = bytes.NewReader(raw)
+		rd = strings.NewReader(string(raw))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
