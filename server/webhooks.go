@@ -11,14 +11,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rectify/domain"
+	"rectify/hmacsig"
 	"rectify/hotline"
-	"rectify/internal/hmacsig"
 	"rectify/store"
 	"rectify/workflows"
 )
 
 // Webhooks carry no bearer token: the systems calling them sign each body with a
-// shared secret (internal/hmacsig). A webhook whose secret is not configured does
+// shared secret (hmacsig). A webhook whose secret is not configured does
 // not exist (404), so a builtin deployment exposes nothing.
 
 // verified reads the body and checks its signature.
