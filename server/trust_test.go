@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"rectify/calendar"
+	"rectify/campaigns"
 	"rectify/domain"
 	"rectify/internal/testenv"
 	"rectify/server"
@@ -391,7 +392,7 @@ func TestDepartmentsSeeNoCaseSampling(t *testing.T) {
 		recent = now
 	}
 	add(3, recent, "now")
-	if _, err := st.CreateCases(context.Background(), cs); err != nil {
+	if _, err := campaigns.Intake(context.Background(), st, cs); err != nil {
 		t.Fatal(err)
 	}
 	type figures struct {

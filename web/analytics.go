@@ -250,7 +250,7 @@ func (w *Web) analytics(c echo.Context) error {
 		v.CallbackMonth = cbFilter.From.Format("2006-01")
 	}
 	cbFrom, cbTo := cbFilter.Span() // cases by their finishing time, as /api/v1/stats/callbacks counts them
-	counts, err := w.Store.CallbackFigures(ctx, cbFrom, cbTo, v.Dept)
+	counts, err := campaigns.CountsOf(ctx, w.Store, cbFrom, cbTo, v.Dept)
 	if err != nil {
 		return w.fail(c, err)
 	}
