@@ -13,7 +13,7 @@ import (
 // the sampling of each case at intake, the release of sampled cases into the
 // call-back queue and the figures. Each decision is made here; the SQL that
 // reads and writes the outcome is in store (sampling_rules.go, cases_intake.go,
-// callback_release.go, case_figures.go).
+// callback_release.go, callbacks.go).
 
 // CurrentRules returns the current rule set, or the defaults (version 0) when no
 // supervisor has set any.
@@ -75,16 +75,9 @@ func ReleaseCallbacks(ctx context.Context, st *store.Store, rules Rules, now tim
 	return st.ReleaseCallbacks(ctx, store.ReleasePlan{
 		Cooldown:    rules.Cooldown(),
 		MaxAttempts: rules.MaxAttempts,
-		Start:       func(used map[string]int) store.Releaser { return storeReleaser{rules.NewReleaser(used)} },
+		Start:       func(used map[string]int) store.Releaser { return rules.NewReleaser(used) },
 		OwnRating:   CallbackRatingID,
 	}, now, loc)
-}
-
-// storeReleaser is a Releaser as the store's release walk asks it.
-type storeReleaser struct{ *Releaser }
-
-func (rl storeReleaser) Decide(c store.Candidate) store.ReleaseDecision {
-	return store.ReleaseDecision(rl.Releaser.Decide(Candidate(c)))
 }
 
 // CountsOf counts the call-backs of cases finished in [from, to), per department
