@@ -139,6 +139,7 @@ func insertCases(ctx context.Context, tx pgx.Tx, rulesVersion int, sample CaseSa
 	return collectSet(rows)
 }
 
+// collectSet reads a one-column result of strings as a set.
 func collectSet(rows pgx.Rows) (map[string]bool, error) {
 	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
