@@ -66,7 +66,7 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 	rules.DefaultShare = 0.3
 	rules.AlwaysCallItems = []string{"always"}
 	rules.Teams = []campaigns.Team{{Code: "police", DailyCap: 5, DepartmentCodes: []string{deptB}}, {Code: "main", DailyCap: 1000}}
-	rules, err := st.PutSamplingRules(ctx, rules, nil, "sup")
+	rules, err := campaigns.SaveRules(ctx, st, rules, nil, "sup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 		cs = append(cs, store.NewCase{CaseNo: fmt.Sprintf("B-%03d", i), ServiceItemCode: "always", DepartmentCode: deptB,
 			FinishedAt: finished.Add(time.Duration(i) * time.Minute), ApplicantPhone: fmt.Sprintf("139%08d", i), BodyHash: []byte{1}})
 	}
-	if _, err := st.CreateCases(ctx, cs); err != nil {
+	if _, err := campaigns.Intake(ctx, st, cs); err != nil {
 		t.Fatal(err)
 	}
 	sampled := func() map[string]bool {
@@ -108,10 +108,10 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 		t.Errorf("%d of 300 sampled at 30%%", n)
 	}
 	// A re-run (the same cases reported again, under newer rules) changes nothing.
-	if _, err := st.PutSamplingRules(ctx, campaigns.Default(), nil, "sup"); err != nil {
+	if _, err := campaigns.SaveRules(ctx, st, campaigns.Default(), nil, "sup"); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := st.CreateCases(ctx, cs); err != nil || out[0] != store.Duplicate {
+	if out, err := campaigns.Intake(ctx, st, cs); err != nil || out[0] != store.Duplicate {
 		t.Fatalf("again: %v, %v", out, err)
 	}
 	if again := sampled(); len(again) != len(first) {
@@ -122,7 +122,7 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 	day1, day2 := at("2026-03-02 10:00"), at("2026-03-03 10:00")
 	release := func(now time.Time) store.ReleaseSummary {
 		t.Helper()
-		sum, err := st.ReleaseCallbacks(ctx, rules, now, shanghai)
+		sum, err := campaigns.ReleaseCallbacks(ctx, st, rules, now, shanghai)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +155,7 @@ func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 	st := testdb.New(t)
 	rules := campaigns.Default()
 	rules.DefaultShare = 1
-	rules, err := st.PutSamplingRules(ctx, rules, nil, "sup")
+	rules, err := campaigns.SaveRules(ctx, st, rules, nil, "sup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,13 +166,13 @@ func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 	}
 	// Rated before it came in: never waits.
 	rate(t, st, "R-before", "rated-1")
-	if _, err := st.CreateCases(ctx, []store.NewCase{nc("rated-1", "1"), nc("rated-2", "2"), nc("same-a", "3"),
+	if _, err := campaigns.Intake(ctx, st, []store.NewCase{nc("rated-1", "1"), nc("rated-2", "2"), nc("same-a", "3"),
 		nc("same-b", "3"), nc("nophone", "")}); err != nil {
 		t.Fatal(err)
 	}
 	// Rated after sampling, before release: skipped at release.
 	rate(t, st, "R-after", "rated-2")
-	if _, err := st.ReleaseCallbacks(ctx, rules, at("2026-03-02 10:00"), shanghai); err != nil {
+	if _, err := campaigns.ReleaseCallbacks(ctx, st, rules, at("2026-03-02 10:00"), shanghai); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
@@ -193,10 +193,10 @@ func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 
 	// Rated after release: taken out of the queue at the next release. Never
 	// called, it is as if skipped; called once already, it is cancelled.
-	if _, err := st.CreateCases(ctx, []store.NewCase{nc("called", "9")}); err != nil {
+	if _, err := campaigns.Intake(ctx, st, []store.NewCase{nc("called", "9")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ReleaseCallbacks(ctx, rules, at("2026-03-02 11:00"), shanghai); err != nil {
+	if _, err := campaigns.ReleaseCallbacks(ctx, st, rules, at("2026-03-02 11:00"), shanghai); err != nil {
 		t.Fatal(err)
 	}
 	var calledID int64
@@ -209,7 +209,7 @@ func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 	}
 	rate(t, st, "R-late-a", "same-a")
 	rate(t, st, "R-late-c", "called")
-	if _, err := st.ReleaseCallbacks(ctx, rules, at("2026-03-02 12:00"), shanghai); err != nil {
+	if _, err := campaigns.ReleaseCallbacks(ctx, st, rules, at("2026-03-02 12:00"), shanghai); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, st, `SELECT count(*) FROM callbacks WHERE case_no = 'same-a'`); n != 0 {

@@ -121,7 +121,7 @@ func (s *Server) createCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.Store.CreateCases(c.Request().Context(), []store.NewCase{nc})
+	res, err := campaigns.Intake(c.Request().Context(), s.Store, []store.NewCase{nc})
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (s *Server) createCaseBatch(c echo.Context) error {
 		valid = append(valid, nc)
 		where = append(where, i)
 	}
-	res, err := s.Store.CreateCases(c.Request().Context(), valid)
+	res, err := campaigns.Intake(c.Request().Context(), s.Store, valid)
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func (s *Server) callbackQueue(c echo.Context) error {
 	if fs != nil {
 		return &domain.Error{Kind: domain.KindBadRequest, Code: "bad_parameter", Message: fs[0].Field + ": " + fs[0].Message, Fields: fs}
 	}
-	rules, err := s.Store.SamplingRules(ctx)
+	rules, err := campaigns.CurrentRules(ctx, s.Store)
 	if err != nil {
 		return err
 	}
@@ -338,7 +338,7 @@ func (s *Server) logCallback(c echo.Context) error {
 			return err
 		}
 	} else {
-		rules, err := s.Store.SamplingRules(ctx)
+		rules, err := campaigns.CurrentRules(ctx, s.Store)
 		if err != nil {
 			return err
 		}
@@ -430,7 +430,7 @@ func (s *Server) putSamplingRules(c echo.Context) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	out, err := s.Store.PutSamplingRules(c.Request().Context(), r, ifVersion, userOf(c).Username)
+	out, err := campaigns.SaveRules(c.Request().Context(), s.Store, r, ifVersion, userOf(c).Username)
 	if err != nil {
 		return err
 	}
@@ -449,7 +449,7 @@ func (s *Server) putSamplingRules(c echo.Context) error {
 }
 
 func (s *Server) getSamplingRules(c echo.Context) error {
-	r, err := s.Store.SamplingRules(c.Request().Context())
+	r, err := campaigns.CurrentRules(c.Request().Context(), s.Store)
 	if err != nil {
 		return err
 	}
@@ -469,7 +469,7 @@ func (s *Server) callbackStats(c echo.Context) error {
 		f.From, f.To = campaigns.DepartmentMonth(f.To, stats.Day(s.clock()))
 	}
 	from, to := f.Span()
-	counts, err := s.Store.CallbackFigures(c.Request().Context(), from, to, f.Department)
+	counts, err := campaigns.CountsOf(c.Request().Context(), s.Store, from, to, f.Department)
 	if err != nil {
 		return err
 	}

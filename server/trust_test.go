@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"rectify/calendar"
+	"rectify/campaigns"
 	"rectify/domain"
 	"rectify/internal/apitest"
 	"rectify/internal/testdb"
@@ -385,7 +386,7 @@ func TestDepartmentsSeeNoCaseSampling(t *testing.T) {
 		recent = now
 	}
 	add(3, recent, "now")
-	if _, err := st.CreateCases(context.Background(), cs); err != nil {
+	if _, err := campaigns.Intake(context.Background(), st, cs); err != nil {
 		t.Fatal(err)
 	}
 	type figures struct {

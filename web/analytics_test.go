@@ -108,7 +108,7 @@ func callBack(t *testing.T, st *store.Store, now time.Time, loc *time.Location) 
 	rules := campaigns.Default()
 	rules.AlwaysCallItems = []string{"survey"}
 	rules.CallingHours, rules.CallOnNonWorkingDays = campaigns.Hours{Start: "00:00", End: "24:00"}, true
-	rules, err := st.PutSamplingRules(ctx, rules, nil, "sup")
+	rules, err := campaigns.SaveRules(ctx, st, rules, nil, "sup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,10 +117,10 @@ func callBack(t *testing.T, st *store.Store, now time.Time, loc *time.Location) 
 		cs = append(cs, store.NewCase{CaseNo: fmt.Sprintf("C-%d", i), ServiceItemCode: "survey", DepartmentCode: dept,
 			FinishedAt: now.Add(-2 * time.Hour), ApplicantPhone: fmt.Sprintf("1380000000%d", i), BodyHash: []byte{1}})
 	}
-	if _, err := st.CreateCases(ctx, cs); err != nil {
+	if _, err := campaigns.Intake(ctx, st, cs); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ReleaseCallbacks(ctx, rules, now, loc); err != nil {
+	if _, err := campaigns.ReleaseCallbacks(ctx, st, rules, now, loc); err != nil {
 		t.Fatal(err)
 	}
 	answer := store.NewRating{BodyHash: []byte{2}, Rating: domain.Rating{ID: "cb-C-0", Channel: domain.ChannelHotline,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"rectify/campaigns"
 	"rectify/domain"
 	"rectify/store"
 )
@@ -73,7 +74,7 @@ func (w *Web) callbackQueue(c echo.Context) error {
 	if d.Depts, err = w.deptNames(c); err != nil {
 		return w.fail(c, err)
 	}
-	rules, err := w.Store.SamplingRules(ctx)
+	rules, err := campaigns.CurrentRules(ctx, w.Store)
 	if err != nil {
 		return w.fail(c, err)
 	}
