@@ -48,6 +48,21 @@ func (u User) TicketScope() (department string, all bool) {
 	return "", false
 }
 
+// DepartmentScope is the same rule for a query of one department's tickets or
+// figures: u asks for requested ("" for all it may see); dept is the department
+// the query must be limited to ("" for all), and ok is false when u asked for a
+// department it may not see.
+func (u User) DepartmentScope(requested string) (dept string, ok bool) {
+	d, all := u.TicketScope()
+	switch {
+	case all:
+		return requested, true
+	case requested != "" && requested != d:
+		return d, false
+	}
+	return d, true
+}
+
 // NoticeScope is the same rule for notices (the outbox's staff messages): the
 // channel and recipient whose notices u reads, or ok false for none. A
 // department reads the notices addressed to it, and of those only the ones

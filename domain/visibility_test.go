@@ -51,3 +51,27 @@ func TestNoticeScope(t *testing.T) {
 		}
 	}
 }
+
+func TestDepartmentScope(t *testing.T) {
+	dept := User{Role: RoleDepartment, DepartmentCode: "A"}
+	sup := User{Role: RoleSupervisor}
+	cases := []struct {
+		u         User
+		requested string
+		dept      string
+		ok        bool
+	}{
+		{dept, "", "A", true},
+		{dept, "A", "A", true},
+		{dept, "B", "A", false},
+		{sup, "", "", true},
+		{sup, "B", "B", true},
+		{User{Role: RoleChannel}, "B", "", false},
+	}
+	for _, c := range cases {
+		d, ok := c.u.DepartmentScope(c.requested)
+		if d != c.dept || ok != c.ok {
+			t.Errorf("%s/%s asks %q: %q %v, want %q %v", c.u.Role, c.u.DepartmentCode, c.requested, d, ok, c.dept, c.ok)
+		}
+	}
+}

@@ -240,12 +240,11 @@ func statsFilter(c echo.Context, now time.Time) (stats.Filter, error) {
 	if fs != nil {
 		return f, badParams(fs)
 	}
-	if u := userOf(c); u.Role == domain.RoleDepartment {
-		if f.Department != "" && f.Department != u.DepartmentCode {
-			return f, domain.ErrForbidden
-		}
-		f.Department = u.DepartmentCode
+	dept, ok := userOf(c).DepartmentScope(f.Department)
+	if !ok {
+		return f, domain.ErrForbidden
 	}
+	f.Department = dept
 	return f, nil
 }
 

@@ -26,15 +26,14 @@ func (s *Tickets) Get(ctx context.Context, u domain.User, number string) (domain
 	return t, nil
 }
 
-// List pages through the tickets u may see (domain.User.TicketScope): a
+// List pages through the tickets u may see (domain.User.DepartmentScope): a
 // department asking for another department's tickets gets none.
 func (s *Tickets) List(ctx context.Context, u domain.User, f store.TicketFilter) (ts []domain.Ticket, next string, err error) {
-	if dept, all := u.TicketScope(); !all {
-		if f.DepartmentCode != "" && f.DepartmentCode != dept {
-			return []domain.Ticket{}, "", nil
-		}
-		f.DepartmentCode = dept
+	dept, ok := u.DepartmentScope(f.DepartmentCode)
+	if !ok {
+		return []domain.Ticket{}, "", nil
 	}
+	f.DepartmentCode = dept
 	ts, next, err = s.Store.ListTickets(ctx, f)
 	if ts == nil {
 		ts = []domain.Ticket{}

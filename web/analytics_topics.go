@@ -127,12 +127,11 @@ func (w *Web) analyticsMentions(c echo.Context) error {
 		from, to = today.AddDate(0, 0, -29), today
 		v.From, v.To = from.Format(time.DateOnly), to.Format(time.DateOnly)
 	}
-	if u.Role == domain.RoleDepartment {
-		if v.Dept != "" && v.Dept != u.DepartmentCode {
-			return w.fail(c, domain.ErrForbidden)
-		}
-		v.Dept = u.DepartmentCode
+	dept, ok := u.DepartmentScope(v.Dept)
+	if !ok {
+		return w.fail(c, domain.ErrForbidden)
 	}
+	v.Dept = dept
 	f := topics.Filter{From: from, To: to, Department: v.Dept, Viewer: u}
 	switch topics.Sentiment(v.Sentiment) {
 	case topics.Negative, topics.Positive:
