@@ -86,31 +86,23 @@ type CallbackFilter struct {
 // age), paged by keyset on (finished_at, id).
 func (s *Store) CallbackQueue(ctx context.Context, f CallbackFilter) (cbs []Callback, next string, err error) {
 	defer wrap(&err, "store.CallbackQueue")
-	where := []string{"cb.status = 'queued'"}
-	var args []any
-	add := func(cond string, vs ...any) {
-		idx := make([]any, len(vs))
-		for i, v := range vs {
-			args = append(args, v)
-			idx[i] = len(args)
-		}
-		where = append(where, fmt.Sprintf(cond, idx...))
-	}
+	var c conds
+	c.add("cb.status = 'queued'")
 	if f.Team != "" {
-		add("cb.team = $%d", f.Team)
+		c.add("cb.team = $%d", f.Team)
 	}
 	if f.DueBy != nil {
-		add("cb.next_call_at <= $%d", *f.DueBy)
+		c.add("cb.next_call_at <= $%d", *f.DueBy)
 	}
 	if f.Cursor != "" {
 		at, id, err := parseQueueCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		add("(cb.finished_at, cb.id) > ($%d, $%d)", at, id)
+		c.add("(cb.finished_at, cb.id) > ($%d, $%d)", at, id)
 	}
-	args = append(args, f.Limit+1)
-	rows, err := s.pool.Query(ctx, `SELECT `+callbackColumns+callbackFrom+` WHERE `+strings.Join(where, " AND ")+
+	args := append(c.args, f.Limit+1)
+	rows, err := s.pool.Query(ctx, `SELECT `+callbackColumns+callbackFrom+c.sql()+
 		fmt.Sprintf(` ORDER BY cb.finished_at, cb.id LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, "", err

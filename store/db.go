@@ -240,3 +240,32 @@ func wrap(errp *error, where string) {
 		*errp = fmt.Errorf("%s: %w", where, *errp)
 	}
 }
+
+// conds collects the conditions of a WHERE clause and their arguments. add
+// numbers the placeholders of cond ($%d, one per value, in order) after the
+// arguments already collected; a cond without values is taken as it stands.
+type conds struct {
+	where []string
+	args  []any
+}
+
+func (c *conds) add(cond string, vs ...any) {
+	if len(vs) == 0 {
+		c.where = append(c.where, cond)
+		return
+	}
+	idx := make([]any, len(vs))
+	for i, v := range vs {
+		c.args = append(c.args, v)
+		idx[i] = len(c.args)
+	}
+	c.where = append(c.where, fmt.Sprintf(cond, idx...))
+}
+
+// sql is the WHERE clause, or "" without conditions.
+func (c *conds) sql() string {
+	if len(c.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.where, " AND ")
+}

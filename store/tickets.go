@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -433,31 +432,22 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) (ts []domain.Ti
 // listTicketsQuery is ListTickets' SQL; each filter has an index that returns
 // its rows in number order (migration 0011), so a page reads ~Limit rows.
 func listTicketsQuery(f TicketFilter) (string, []any) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	var c conds
 	if f.Status != "" {
-		add("t.status = $%d", string(f.Status))
+		c.add("t.status = $%d", string(f.Status))
 	}
 	if f.DepartmentCode != "" {
-		add("t.department_code = $%d", f.DepartmentCode)
+		c.add("t.department_code = $%d", f.DepartmentCode)
 	}
 	if f.OnlyOverdue {
-		where = append(where, "t.overdue AND t.status <> 'closed'")
+		c.add("t.overdue AND t.status <> 'closed'")
 	}
 	if f.Cursor != "" {
-		add("t.number < $%d", f.Cursor)
+		c.add("t.number < $%d", f.Cursor)
 	}
 	q := `SELECT ` + ticketColumns + ` FROM tickets t`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	args = append(args, f.Limit+1)
+	q += c.sql()
+	args := append(c.args, f.Limit+1)
 	q += fmt.Sprintf(" ORDER BY t.number DESC LIMIT $%d", len(args))
 	return q, args
 }

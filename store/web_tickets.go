@@ -52,32 +52,25 @@ type WorkFilter struct {
 }
 
 func (f WorkFilter) where() ([]string, []any) {
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	var c conds
 	if len(f.Statuses) > 0 {
 		ss := make([]string, len(f.Statuses))
 		for i, s := range f.Statuses {
 			ss[i] = string(s)
 		}
-		add("t.status = ANY($%d)", ss)
+		c.add("t.status = ANY($%d)", ss)
 	}
 	if f.OpenOnly || !f.DueBefore.IsZero() || f.PendingRequest {
-		where = append(where, "t.status <> 'closed'")
+		c.add("t.status <> 'closed'")
 	}
 	if f.DepartmentCode != "" {
-		add("t.department_code = $%d", f.DepartmentCode)
+		c.add("t.department_code = $%d", f.DepartmentCode)
 	}
 	if f.Overdue != nil {
-		add("t.overdue = $%d", *f.Overdue)
+		c.add("t.overdue = $%d", *f.Overdue)
 	}
 	if !f.DueBefore.IsZero() {
-		add("t.due_at < $%d", f.DueBefore)
+		c.add("t.due_at < $%d", f.DueBefore)
 	}
 	switch f.Light {
 	case domain.LightRed, domain.LightYellow:
@@ -85,24 +78,24 @@ func (f WorkFilter) where() ([]string, []any) {
 		for i, s := range domain.DepartmentClockStatuses {
 			ss[i] = string(s)
 		}
-		add("t.status = ANY($%d) AND t.due_at IS NOT NULL", ss)
+		c.add("t.status = ANY($%d) AND t.due_at IS NOT NULL", ss)
 		if f.Light == domain.LightRed {
-			add("(t.overdue OR t.due_at <= $%d)", f.Now)
+			c.add("(t.overdue OR t.due_at <= $%d)", f.Now)
 		} else {
-			add("NOT t.overdue AND t.due_at > $%d", f.Now)
-			add("t.due_at <= $%d", f.Soon)
+			c.add("NOT t.overdue AND t.due_at > $%d", f.Now)
+			c.add("t.due_at <= $%d", f.Soon)
 		}
 	}
 	if f.PendingRequest {
-		where = append(where, "t.pending_request IS NOT NULL")
+		c.add("t.pending_request IS NOT NULL")
 	}
 	if f.CallTask != nil {
-		add("t.call_task = $%d", *f.CallTask)
+		c.add("t.call_task = $%d", *f.CallTask)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add("(t.number LIKE $%d OR t.rating_id LIKE $%[1]d)", escapeLike(q)+"%")
+		c.add("(t.number LIKE $%d OR t.rating_id LIKE $%[1]d)", escapeLike(q)+"%")
 	}
-	return where, args
+	return c.where, c.args
 }
 
 func escapeLike(s string) string {
@@ -149,9 +142,7 @@ func listWorkQuery(f WorkFilter) (string, []any, error) {
 	}
 	q := `SELECT ` + ticketColumns + `, coalesce(d.name, ''), r.level, r.channel, r.comment, r.rated_at
 		FROM tickets t JOIN ratings r ON r.id = t.rating_id LEFT JOIN departments d ON d.code = t.department_code`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q += (&conds{where: where}).sql()
 	q += " ORDER BY " + map[WorkOrder]string{
 		NewestFirst: "t.number DESC",
 		OldestFirst: "t.number",
@@ -167,9 +158,7 @@ func (s *Store) CountWork(ctx context.Context, f WorkFilter) (n int, err error) 
 	defer wrap(&err, "store.CountWork")
 	where, args := f.where()
 	q := `SELECT count(*) FROM tickets t`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q += (&conds{where: where}).sql()
 	err = s.pool.QueryRow(ctx, q, args...).Scan(&n)
 	return n, err
 }
