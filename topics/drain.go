@@ -68,9 +68,19 @@ type commented struct {
 // segmented. Concurrent drainers take different rows (SKIP LOCKED).
 func (s *Service) Drain(ctx context.Context) (n int, err error) {
 	defer wrap(&err, "topics.Drain")
-	var queued bool
-	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM topic_queue)`).Scan(&queued); err != nil || !queued {
-		return 0, err // an empty queue: the dictionary need not load
+	var queued, closing bool
+	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM topic_queue),
+			(SELECT through < date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date FROM topic_watermark)`).
+		Scan(&queued, &closing); err != nil {
+		return 0, err
+	}
+	if closing { // a month is over: add it up into topic_monthly (migration 0015)
+		if _, err := s.DB.Exec(ctx, `SELECT topic_close_months()`); err != nil {
+			return 0, err
+		}
+	}
+	if !queued {
+		return 0, nil // an empty queue: the dictionary need not load
 	}
 	if err := s.loadWords(ctx); err != nil {
 		return 0, err
@@ -135,7 +145,13 @@ func (s *Service) drainBatch(ctx context.Context, tx pgx.Tx) (int, error) {
 		ON CONFLICT DO NOTHING`, tID, tTerm, tAt, tDept, tItem, tHall, tStaff, tSent); err != nil {
 		return 0, err
 	}
-	if err := addRollup(ctx, tx, counts); err != nil {
+	// The watermark's share lock: a month closing waits for this batch, or this
+	// batch for the close, so a closed month gets this batch's days exactly once.
+	var through time.Time
+	if err := tx.QueryRow(ctx, `SELECT through FROM topic_watermark FOR SHARE`).Scan(&through); err != nil {
+		return 0, err
+	}
+	if err := addRollup(ctx, tx, counts, through); err != nil {
 		return 0, err
 	}
 	return len(ids), nil
@@ -168,7 +184,26 @@ func addCounts(m map[rollKey]int, r commented, sent Sentiment, term string) {
 	}
 }
 
-func addRollup(ctx context.Context, tx pgx.Tx, m map[rollKey]int) error {
+// addRollup adds m to topic_daily, and the days of months already closed
+// (before through) to topic_monthly too: late ratings, a backlog.
+func addRollup(ctx context.Context, tx pgx.Tx, m map[rollKey]int, through time.Time) error {
+	months := map[rollKey]int{}
+	for k, n := range m {
+		if k.Day.Before(through) {
+			k.Day = time.Date(k.Day.Year(), k.Day.Month(), 1, 0, 0, 0, 0, time.UTC)
+			months[k] += n
+		}
+	}
+	if err := upsertRollup(ctx, tx, "topic_daily", "day", m); err != nil {
+		return err
+	}
+	if len(months) == 0 {
+		return nil
+	}
+	return upsertRollup(ctx, tx, "topic_monthly", "month", months)
+}
+
+func upsertRollup(ctx context.Context, tx pgx.Tx, table, col string, m map[rollKey]int) error {
 	keys := make([]rollKey, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -187,9 +222,9 @@ func addRollup(ctx context.Context, tx pgx.Tx, m map[rollKey]int) error {
 		dim, dept, key, sent, term = append(dim, k.Dim), append(dept, k.Dept), append(key, k.Key), append(sent, k.Sent), append(term, k.Term)
 		day, n = append(day, k.Day), append(n, int32(m[k]))
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO topic_daily AS x (dim, department_code, key, sentiment, day, term, n)
+	_, err := tx.Exec(ctx, `INSERT INTO `+table+` AS x (dim, department_code, key, sentiment, `+col+`, term, n)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::int[])
-		ON CONFLICT (dim, department_code, key, sentiment, day, term) DO UPDATE SET n = x.n + excluded.n`,
+		ON CONFLICT (dim, department_code, key, sentiment, `+col+`, term) DO UPDATE SET n = x.n + excluded.n`,
 		dim, dept, key, sent, day, term, n)
 	return err
 }
