@@ -45,10 +45,11 @@ type Topic struct {
 // MaxExamples is how many comments each term shows.
 const MaxExamples = 3
 
-// pendingCap bounds how many queued ratings a read segments itself: beyond it
-// the worker is far behind (a bulk load, the migration's backfill) and the
+// pendingCap bounds how many queued ratings a read segments itself: twice the
+// queue the drainer stands aside for (MaxQueue), so a read stays exact while it
+// catches up; beyond it the worker is down or a bulk load is under way, and the
 // answer counts what was segmented so far.
-const pendingCap = 2000
+const pendingCap = 2 * MaxQueue
 
 func (f Filter) levels() []string {
 	switch f.Sentiment {
