@@ -364,7 +364,7 @@ func ingestRun(ctx context.Context, st *store.Store, svc *topics.Service, ss []s
 		n      atomic.Int64
 		dn     atomic.Int64
 		yields atomic.Int64
-		wg sync.WaitGroup
+		wg     sync.WaitGroup
 	)
 	start := time.Now()
 	if seg {
