@@ -177,7 +177,7 @@ func seed(ctx context.Context, st *store.Store, ss []sample, n, rollups int) {
 	// topic_close_months does.
 	run("topic_monthly", `INSERT INTO topic_monthly (dim, department_code, key, sentiment, month, term, n)
 		SELECT dim, department_code, key, sentiment, date_trunc('month', day)::date, term, sum(n)
-		FROM topic_daily WHERE day < (SELECT through FROM topic_watermark) GROUP BY 1, 2, 3, 4, 5, 6`)
+		FROM topic_daily WHERE day < (SELECT through FROM topic_watermark) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`)
 	run("enable triggers", `ALTER TABLE ratings ENABLE TRIGGER USER`)
 	run("analyze", `ANALYZE ratings, rating_terms, topic_daily, topic_monthly`)
 	fmt.Printf("Seed: %d ratings (%d distinct hand-written comments), ratings + terms + rollups in SQL: %s\n\n",
