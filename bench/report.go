@@ -56,8 +56,8 @@ func Machine() string {
 		mem = fmt.Sprintf("%.1f GiB memory", float64(kb)/(1<<20))
 	}
 	load := ""
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		load = "load average " + strings.Join(strings.Fields(string(b))[:3], " ")
+	if l := LoadAvg(); l != "?" {
+		load = "load average " + l
 	}
 	parts := []string{fmt.Sprintf("%d cores", runtime.NumCPU())}
 	for _, p := range []string{model, mem, runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH, load} {
@@ -66,6 +66,16 @@ func Machine() string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// LoadAvg is the 1, 5 and 15 minute load averages ("?" where unknown).
+func LoadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // PrintTable writes every section's rows as one aligned table.

@@ -19,6 +19,9 @@
 // into rating_terms and adds to topic_daily, by day, department, service item,
 // hall and sentiment (positive: the two upper levels; neutral: 基本满意; negative:
 // the two lower). Ratings whose appeal was upheld are out, as in every statistic.
+// Migration 0015_topic_monthly adds topic_monthly, the whole months before
+// topic_watermark.through (closed by the drainer once a month is over), so a
+// year's read sums twelve months and the edge days, not 365 days.
 // Reads segment the still-queued ratings of their slice themselves, so answers are
 // exact to the last committed rating.
 //

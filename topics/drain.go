@@ -68,9 +68,19 @@ type commented struct {
 // segmented. Concurrent drainers take different rows (SKIP LOCKED).
 func (s *Service) Drain(ctx context.Context) (n int, err error) {
 	defer wrap(&err, "topics.Drain")
-	var queued bool
-	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM topic_queue)`).Scan(&queued); err != nil || !queued {
-		return 0, err // an empty queue: the dictionary need not load
+	var queued, closing bool
+	if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM topic_queue),
+			(SELECT through < date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date FROM topic_watermark)`).
+		Scan(&queued, &closing); err != nil {
+		return 0, err
+	}
+	if closing { // a month is over: add it up into topic_monthly (migration 0015)
+		if _, err := s.DB.Exec(ctx, `SELECT topic_close_months()`); err != nil {
+			return 0, err
+		}
+	}
+	if !queued {
+		return 0, nil // an empty queue: the dictionary need not load
 	}
 	if err := s.loadWords(ctx); err != nil {
 		return 0, err
@@ -135,7 +145,13 @@ func (s *Service) drainBatch(ctx context.Context, tx pgx.Tx) (int, error) {
 		ON CONFLICT DO NOTHING`, tID, tTerm, tAt, tDept, tItem, tHall, tStaff, tSent); err != nil {
 		return 0, err
 	}
-	if err := addRollup(ctx, tx, counts); err != nil {
+	// The watermark's share lock: a month closing waits for this batch, or this
+	// batch for the close, so a closed month gets this batch's days exactly once.
+	var through time.Time
+	if err := tx.QueryRow(ctx, `SELECT through FROM topic_watermark FOR SHARE`).Scan(&through); err != nil {
+		return 0, err
+	}
+	if err := addRollup(ctx, tx, counts, through); err != nil {
 		return 0, err
 	}
 	return len(ids), nil
@@ -168,7 +184,26 @@ func addCounts(m map[rollKey]int, r commented, sent Sentiment, term string) {
 	}
 }
 
-func addRollup(ctx context.Context, tx pgx.Tx, m map[rollKey]int) error {
+// addRollup adds m to topic_daily, and the days of months already closed
+// (before through) to topic_monthly too: late ratings, a backlog.
+func addRollup(ctx context.Context, tx pgx.Tx, m map[rollKey]int, through time.Time) error {
+	months := map[rollKey]int{}
+	for k, n := range m {
+		if k.Day.Before(through) {
+			k.Day = time.Date(k.Day.Year(), k.Day.Month(), 1, 0, 0, 0, 0, time.UTC)
+			months[k] += n
+		}
+	}
+	if err := upsertRollup(ctx, tx, "topic_daily", "day", m); err != nil {
+		return err
+	}
+	if len(months) == 0 {
+		return nil
+	}
+	return upsertRollup(ctx, tx, "topic_monthly", "month", months)
+}
+
+func upsertRollup(ctx context.Context, tx pgx.Tx, table, col string, m map[rollKey]int) error {
 	keys := make([]rollKey, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -187,9 +222,9 @@ func addRollup(ctx context.Context, tx pgx.Tx, m map[rollKey]int) error {
 		dim, dept, key, sent, term = append(dim, k.Dim), append(dept, k.Dept), append(key, k.Key), append(sent, k.Sent), append(term, k.Term)
 		day, n = append(day, k.Day), append(n, int32(m[k]))
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO topic_daily AS x (dim, department_code, key, sentiment, day, term, n)
+	_, err := tx.Exec(ctx, `INSERT INTO `+table+` AS x (dim, department_code, key, sentiment, `+col+`, term, n)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::int[])
-		ON CONFLICT (dim, department_code, key, sentiment, day, term) DO UPDATE SET n = x.n + excluded.n`,
+		ON CONFLICT (dim, department_code, key, sentiment, `+col+`, term) DO UPDATE SET n = x.n + excluded.n`,
 		dim, dept, key, sent, day, term, n)
 	return err
 }
@@ -242,11 +277,72 @@ func (s *Service) loadWords(ctx context.Context) error {
 	return nil
 }
 
-// RunDrainer drains every interval until ctx ends: the background job (run by
-// the worker process, next to the statistics folder) that segments comments off
-// the request path.
+// When intake is busy the drainer stands aside: segmenting and counting a
+// rating costs the database about half of what storing it does (mostly the
+// rollup upserts), so a drainer keeping up during a burst that saturates the
+// cores takes a third of intake's throughput. It yields while more than
+// BusyRate commented ratings a second arrive, for at most MaxLag and MaxQueue
+// queued ratings, then catches up (and keeps up under sustained load). Reads
+// stay exact meanwhile: they segment the queued ratings of their slice
+// themselves (up to pendingCap, twice MaxQueue).
+const (
+	BusyRate = 50               // commented ratings a second that make intake busy
+	MaxLag   = 20 * time.Second // the longest the drainer stands aside
+	MaxQueue = 15000            // the longest queue it stands aside for
+)
+
+// Drainer paces Drain for RunDrainer (and the benchmark): one Tick a second.
+type Drainer struct {
+	S     *Service
+	last  int64     // the queue after the previous tick
+	since time.Time // when the queue was last seen empty after a drain; zero: empty
+}
+
+// Tick drains the queue unless intake is busy and the lag allows waiting; it
+// returns how many ratings it segmented and whether it stood aside.
+func (d *Drainer) Tick(ctx context.Context, interval time.Duration) (n int, yielded bool, err error) {
+	q, err := d.S.queued(ctx, MaxQueue)
+	if err != nil {
+		return 0, false, err
+	}
+	now := time.Now()
+	grew := q - d.last
+	d.last = q
+	if q > 0 && d.since.IsZero() {
+		d.since = now
+	}
+	if q > 0 && float64(grew) >= BusyRate*interval.Seconds() && q < MaxQueue && now.Sub(d.since) < MaxLag {
+		return 0, true, nil
+	}
+	n, err = d.S.Drain(ctx) // also closes a month that is over, queue or not
+	if err != nil {
+		return n, false, err
+	}
+	if d.last, err = d.S.queued(ctx, MaxQueue); err != nil {
+		return n, false, err
+	}
+	d.since = time.Time{}
+	if d.last > 0 {
+		d.since = now // what arrived during the drain: waits one more drain at most
+	}
+	return n, false, nil
+}
+
+// queued counts the queue up to limit.
+func (s *Service) queued(ctx context.Context, limit int) (n int64, err error) {
+	err = s.DB.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM topic_queue LIMIT $1) q`, limit).Scan(&n)
+	return n, err
+}
+
+// RunDrainer ticks a Drainer every interval until ctx ends: the background job
+// (run by the worker process, next to the statistics folder) that segments
+// comments off the request path.
 func (s *Service) RunDrainer(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	stats.Every(ctx, interval, log, "segmenting rating comments", s.Drain)
+	d := &Drainer{S: s}
+	stats.Every(ctx, interval, log, "segmenting rating comments", func(ctx context.Context) (int, error) {
+		n, _, err := d.Tick(ctx, interval)
+		return n, err
+	})
 }
 
 // Pending is the number of ratings waiting to be segmented.

@@ -54,14 +54,22 @@ func (s *Service) MostPraised(ctx context.Context, dim string, f Filter, limit i
 		}
 		pcount[k]++
 	}
-	args := []any{dim, f.From, f.To, limit, extra}
+	sp, err := readSpan(ctx, tx, f.From, f.To)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{dim, sp.Days, sp.Months, limit, extra}
 	dept := ""
 	if f.Department != "" {
 		args = append(args, f.Department)
 		dept = " AND department_code = $6"
 	}
-	rows, err := tx.Query(ctx, `WITH c AS (SELECT key, sum(n) AS n FROM topic_daily
-			WHERE dim = $1 AND sentiment = 'positive' AND day BETWEEN $2 AND $3 AND term = ''`+dept+`
+	rows, err := tx.Query(ctx, `WITH c AS (SELECT key, sum(n) AS n FROM (
+				SELECT key, n FROM topic_daily
+				WHERE dim = $1 AND sentiment = 'positive' AND day = ANY($2) AND term = ''`+dept+`
+				UNION ALL
+				SELECT key, n FROM topic_monthly
+				WHERE dim = $1 AND sentiment = 'positive' AND month = ANY($3) AND term = ''`+dept+`) r
 			GROUP BY key HAVING sum(n) > 0)
 		(SELECT key, n FROM c ORDER BY 2 DESC, 1 LIMIT $4)
 		UNION

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"rectify/domain"
 	"rectify/stats"
 )
@@ -43,10 +45,11 @@ type Topic struct {
 // MaxExamples is how many comments each term shows.
 const MaxExamples = 3
 
-// pendingCap bounds how many queued ratings a read segments itself: beyond it
-// the worker is far behind (a bulk load, the migration's backfill) and the
+// pendingCap bounds how many queued ratings a read segments itself: twice the
+// queue the drainer stands aside for (MaxQueue), so a read stays exact while it
+// catches up; beyond it the worker is down or a bulk load is under way, and the
 // answer counts what was segmented so far.
-const pendingCap = 2000
+const pendingCap = 2 * MaxQueue
 
 func (f Filter) levels() []string {
 	switch f.Sentiment {
@@ -111,16 +114,23 @@ func (s *Service) Top(ctx context.Context, f Filter) (ts []Topic, err error) {
 			}
 		}
 	}
-	where, args := f.rollupWhere(prevFrom)
+	sp, err := readSpan(ctx, tx, prevFrom, f.To, f.From)
+	if err != nil {
+		return nil, err
+	}
+	daily, monthly, args := f.rollupWhere(sp)
 	args = append(args, f.From, f.Limit, extra)
 	nFrom, nLimit, nExtra := len(args)-2, len(args)-1, len(args)
-	q := fmt.Sprintf(`WITH c AS (
-			SELECT term, coalesce(sum(n) FILTER (WHERE day >= $%[2]d), 0) AS cnt,
-			       coalesce(sum(n) FILTER (WHERE day < $%[2]d), 0) AS prev
-			FROM topic_daily WHERE %[1]s AND term <> '' GROUP BY term)
-		(SELECT term, cnt, prev FROM c WHERE cnt > 0 ORDER BY cnt DESC, term LIMIT $%[3]d)
+	q := fmt.Sprintf(`WITH r AS (
+			SELECT term, n, day >= $%[3]d AS cur FROM topic_daily WHERE %[1]s AND term <> ''
+			UNION ALL
+			SELECT term, n, month >= $%[3]d FROM topic_monthly WHERE %[2]s AND term <> ''
+		), c AS (
+			SELECT term, coalesce(sum(n) FILTER (WHERE cur), 0) AS cnt, coalesce(sum(n) FILTER (WHERE NOT cur), 0) AS prev
+			FROM r GROUP BY term)
+		(SELECT term, cnt, prev FROM c WHERE cnt > 0 ORDER BY cnt DESC, term LIMIT $%[4]d)
 		UNION
-		SELECT term, cnt, prev FROM c WHERE term = ANY($%[4]d)`, where, nFrom, nLimit, nExtra)
+		SELECT term, cnt, prev FROM c WHERE term = ANY($%[5]d)`, daily, monthly, nFrom, nLimit, nExtra)
 	if f.ServiceItem != "" && f.Hall != "" {
 		nFrom, nLimit, nExtra = 7, 8, 9
 		q = topicsByRatings(f, nFrom, nLimit, nExtra)
@@ -170,11 +180,56 @@ func (s *Service) Top(ctx context.Context, f Filter) (ts []Topic, err error) {
 	return ts, nil
 }
 
-// rollupWhere picks the topic_daily rows for f over [prevFrom, f.To]: the most
-// specific slice asked for.
-func (f Filter) rollupWhere(prevFrom time.Time) (string, []any) {
-	args := []any{prevFrom, f.To, f.sentiments()}
-	w := `day BETWEEN $1 AND $2 AND sentiment = ANY($3)`
+// span is where a read over some days finds them: whole months already closed
+// (before topic_watermark.through) in topic_monthly, every other day in
+// topic_daily. Either list may be empty.
+type span struct {
+	Days, Months []time.Time
+}
+
+// monthlyReads is false only in tests, to compare the two paths.
+var monthlyReads = true
+
+// spanOf splits the days [a, b] into the closed months they cover whole and the
+// days outside those (the partial months at the edges, and the months not
+// closed yet).
+func spanOf(a, b, through time.Time) span {
+	sp := span{Days: []time.Time{}, Months: []time.Time{}}
+	for d := a; !d.After(b); {
+		next := d.AddDate(0, 1, 0)
+		if monthlyReads && d.Day() == 1 && !next.After(through) && !next.After(b.AddDate(0, 0, 1)) {
+			sp.Months = append(sp.Months, d)
+			d = next
+			continue
+		}
+		sp.Days = append(sp.Days, d)
+		d = d.AddDate(0, 0, 1)
+	}
+	return sp
+}
+
+// readSpan is spanOf under the read's snapshot of the watermark, for the days
+// [a, b] cut before each of cuts: a month read whole never straddles a cut (the
+// first day of the period, when the previous period is read too).
+func readSpan(ctx context.Context, tx pgx.Tx, a, b time.Time, cuts ...time.Time) (span, error) {
+	var through time.Time
+	if err := tx.QueryRow(ctx, `SELECT through FROM topic_watermark`).Scan(&through); err != nil {
+		return span{}, err
+	}
+	sp := span{Days: []time.Time{}, Months: []time.Time{}}
+	for _, c := range append(cuts, b.AddDate(0, 0, 1)) {
+		p := spanOf(a, c.AddDate(0, 0, -1), through)
+		sp.Days, sp.Months = append(sp.Days, p.Days...), append(sp.Months, p.Months...)
+		a = c
+	}
+	return sp, nil
+}
+
+// rollupWhere picks the topic_daily and the topic_monthly rows of sp for f: the
+// most specific slice asked for. Both conditions share the arguments.
+func (f Filter) rollupWhere(sp span) (daily, monthly string, args []any) {
+	args = []any{sp.Days, sp.Months, f.sentiments()}
+	w := ` AND sentiment = ANY($3)`
 	add := func(cond string, v any) {
 		args = append(args, v)
 		w += fmt.Sprintf(" AND "+cond, len(args))
@@ -194,7 +249,7 @@ func (f Filter) rollupWhere(prevFrom time.Time) (string, []any) {
 	if f.Department != "" {
 		add("department_code = $%d", f.Department)
 	}
-	return w, args
+	return `day = ANY($1)` + w, `month = ANY($2)` + w, args
 }
 
 // topicsByRatings counts from rating_terms when both a service item and a hall
