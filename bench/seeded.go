@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,10 +21,14 @@ import (
 // of ratings once and may keep them between runs: their database has a fixed
 // name, unlike the scratch databases of StartSystem.
 
-// SeededDatabase opens the migrated database name on base's server: created
-// fresh unless reuse is set and it exists. done closes it, and drops it too
-// unless keep is set.
-func SeededDatabase(ctx context.Context, base, name string, reuse, keep bool) (st *store.Store, done func(), err error) {
+// SeededDatabase opens the migrated database name on the server of
+// RECTIFY_TEST_DATABASE_URL (or the local default): created fresh unless reuse
+// is set and it exists. done closes it, and drops it too unless keep is set.
+func SeededDatabase(ctx context.Context, name string, reuse, keep bool) (st *store.Store, done func(), err error) {
+	base := os.Getenv("RECTIFY_TEST_DATABASE_URL")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
 	u, err := url.Parse(base)
 	if err != nil {
 		return nil, nil, err

@@ -31,18 +31,9 @@ func statsServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	st := testdb.New(t)
 	ctx := context.Background()
-	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
-		if err := st.CreateDepartment(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.TwoDepartments(t, st)
 	for _, u := range []domain.User{{Username: "sup", Role: domain.RoleSupervisor}, {Username: "depa", Role: domain.RoleDepartment, DepartmentCode: "D-A"}} {
-		if err := st.CreateUser(ctx, u, "x"); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.CreateToken(ctx, u.Username, u.Username+"-token-0123456789"); err != nil {
-			t.Fatal(err)
-		}
+		testdb.UserWithToken(t, st, u, u.Username+"-token-0123456789")
 	}
 	var rs []store.NewRating
 	for i, r := range []struct {

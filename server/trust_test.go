@@ -31,22 +31,12 @@ import (
 func trustServer(t *testing.T) (*httptest.Server, *store.Store) {
 	t.Helper()
 	st := testdb.New(t)
-	ctx := context.Background()
-	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
-		if err := st.CreateDepartment(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.TwoDepartments(t, st)
 	for _, u := range []domain.User{{Username: "sup", Role: domain.RoleSupervisor}, {Username: "cc", Role: domain.RoleCallCenter},
 		{Username: "admin", Role: domain.RoleAdmin}, {Username: "portal", Role: domain.RoleChannel},
 		{Username: "depa", Role: domain.RoleDepartment, DepartmentCode: "D-A"},
 		{Username: "depb", Role: domain.RoleDepartment, DepartmentCode: "D-B"}} {
-		if err := st.CreateUser(ctx, u, "x"); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.CreateToken(ctx, u.Username, tok(u.Username)); err != nil {
-			t.Fatal(err)
-		}
+		testdb.UserWithToken(t, st, u, tok(u.Username))
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	s := server.New(server.Deps{Store: st, Calendar: calendar.New(loc, 18*time.Hour),

@@ -46,11 +46,7 @@ func TestStatsFromHandCheckedData(t *testing.T) {
 	st := testdb.New(t)
 	ctx := context.Background()
 	svc := &stats.Service{DB: st.Pool()}
-	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
-		if err := st.CreateDepartment(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.TwoDepartments(t, st)
 	h := &harness{t: t, st: st, tickets: map[string]*ticket{}}
 	realName := &domain.Citizen{Name: "张三", Phone: "13800000000"}
 	anonymous := &domain.Citizen{Anonymous: true}

@@ -22,11 +22,7 @@ import (
 func TestAnalyticsPage(t *testing.T) {
 	st := testdb.New(t)
 	ctx := context.Background()
-	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
-		if err := st.CreateDepartment(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.TwoDepartments(t, st)
 	now := time.Date(2026, 2, 20, 12, 0, 0, 0, time.UTC)
 	var rs []store.NewRating
 	for i, r := range []struct {

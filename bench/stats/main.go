@@ -54,12 +54,8 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 	log.SetFlags(0)
-	base := os.Getenv("RECTIFY_TEST_DATABASE_URL")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
 	name := fmt.Sprintf("rectify_bench_stats_%d", *n)
-	st, done, err := bench.SeededDatabase(ctx, base, name, *reuse, *keep)
+	st, done, err := bench.SeededDatabase(ctx, name, *reuse, *keep)
 	check(err)
 	defer done()
 	loc, _ := time.LoadLocation("Asia/Shanghai")

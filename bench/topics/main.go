@@ -59,15 +59,11 @@ func main() {
 	ctx := context.Background()
 	log.SetFlags(0)
 	ss := loadSamples(*samples)
-	base := os.Getenv("RECTIFY_TEST_DATABASE_URL")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
 	name := fmt.Sprintf("rectify_bench_topics_%d", *n)
 	if *rollups > *n {
 		name = fmt.Sprintf("rectify_bench_topics_%d_%d", *n, *rollups)
 	}
-	st, done, err := bench.SeededDatabase(ctx, base, name, *reuse, *keep)
+	st, done, err := bench.SeededDatabase(ctx, name, *reuse, *keep)
 	check(err)
 	defer done()
 	fmt.Printf("## Topics benchmark: %d ratings\n\n", *n)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"testing"
 
+	"rectify/domain"
 	"rectify/store"
 )
 
@@ -38,4 +39,26 @@ func NewWithURL(tb testing.TB) (*store.Store, string) {
 	}
 	tb.Cleanup(drop)
 	return st, dbURL
+}
+
+// TwoDepartments registers D-A (甲局) and D-B (乙局), the departments of the
+// hand-made data sets of the statistics, server and page tests.
+func TwoDepartments(tb testing.TB, st *store.Store) {
+	tb.Helper()
+	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
+		if err := st.CreateDepartment(context.Background(), d); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// UserWithToken creates u (password "x") with the API token token.
+func UserWithToken(tb testing.TB, st *store.Store, u domain.User, token string) {
+	tb.Helper()
+	if err := st.CreateUser(context.Background(), u, "x"); err != nil {
+		tb.Fatal(err)
+	}
+	if err := st.CreateToken(context.Background(), u.Username, token); err != nil {
+		tb.Fatal(err)
+	}
 }
