@@ -45,7 +45,7 @@ func New(d Deps) *Services {
 	}
 	return &Services{
 		Tickets: &Tickets{d}, Ratings: &Ratings{d}, Surveys: &Surveys{d},
-		Admin: &Admin{d}, Notices: &Notices{d}, Callbacks: &Callbacks{d},
+		Admin: &Admin{Deps: d}, Notices: &Notices{d}, Callbacks: &Callbacks{d},
 	}
 }
 
@@ -59,7 +59,10 @@ type Ratings struct{ Deps }
 type Surveys struct{ Deps }
 
 // Admin: departments, users, tokens, the working-day calendar and group robots (admin.go).
-type Admin struct{ Deps }
+type Admin struct {
+	Deps
+	watch accessWatchers // told of changes to users and tokens (OnAccessChange)
+}
 
 // Notices: each user's notice centre (notices.go).
 type Notices struct{ Deps }
