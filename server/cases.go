@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"rectify/campaigns"
 	"rectify/domain"
+	"rectify/services"
 	"rectify/stats"
 	"rectify/store"
 	"rectify/workflows"
@@ -297,121 +297,23 @@ func (s *Server) callbackQueue(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"callbacks": cbs, "next_cursor": nc, "calling_window": w})
 }
 
-// callLogIn is the body of POST /api/v1/callbacks/{id}/log.
-type callLogIn struct {
-	Reached *bool        `json:"reached"`
-	Attempt int          `json:"attempt,omitempty"` // the call's number (1, 2, ...): makes a retried log safe
-	Level   domain.Level `json:"level,omitempty"`
-	Aspects []string     `json:"aspects,omitempty"`
-	Comment string       `json:"comment,omitempty"`
-	Note    string       `json:"note,omitempty"` // the operator's own note on the call
-}
-
-// logCallback records a call. A reached call's answer becomes a hotline rating of
-// the case's department, stored and started exactly as POST /api/v1/ratings does
-// (storeRatings), so a negative answer opens one ticket and its workflow.
+// logCallback records a call (services.Callbacks.Log). A reached call's answer
+// becomes a hotline rating of the case's department, stored and started as POST
+// /api/v1/ratings does, so a negative answer opens one ticket and its workflow.
 func (s *Server) logCallback(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		return domain.ErrNotFound
 	}
-	var in callLogIn
+	var in services.CallLog
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	if err := in.validate(); err != nil {
-		return err
-	}
-	cb, err := s.Store.GetCallback(ctx, id)
-	if err != nil {
-		return err
-	}
-	u, now := userOf(c), s.clock()
-	a := store.NewCallAttempt{CallbackID: id, Attempt: in.Attempt, Reached: *in.Reached, Note: in.Note,
-		CalledBy: u.Username, At: now}
-	if *in.Reached {
-		if cb.Status != "queued" && cb.Status != "reached" { // a reached one may be the retry of this very log
-			return store.ErrCallbackClosed
-		}
-		if a.RatingID, err = s.registerAnswer(ctx, cb, in, u, now); err != nil {
-			return err
-		}
-	} else {
-		rules, err := s.Store.SamplingRules(ctx)
-		if err != nil {
-			return err
-		}
-		a.RetryAfter = rules.RetryAfter()
-	}
-	out, _, err := s.Store.LogCallAttempt(ctx, a)
+	out, err := s.Services.Callbacks.Log(c.Request().Context(), userOf(c), id, in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-func (in callLogIn) validate() error {
-	var fs []domain.FieldError
-	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
-	if in.Reached == nil {
-		bad("reached", "required")
-	}
-	if in.Attempt < 0 {
-		bad("attempt", "must be a call number from 1")
-	}
-	if len([]rune(in.Note)) > maxComment {
-		bad("note", fmt.Sprintf("at most %d characters", maxComment))
-	}
-	if in.Reached != nil && !*in.Reached {
-		if in.Level != "" {
-			bad("level", "only for a reached call")
-		}
-		if len(in.Aspects) > 0 || in.Comment != "" {
-			bad("comment", "only for a reached call")
-		}
-	}
-	if in.Reached != nil && *in.Reached && in.Level == "" {
-		bad("level", "required when reached")
-	}
-	if fs != nil {
-		return domain.Invalid("invalid_call", fs)
-	}
-	return nil
-}
-
-// registerAnswer stores the citizen's answer as a hotline rating linked to the
-// case and returns its id. The same answer again is the same rating (200 path of
-// the ratings API); another answer to an answered call-back is a conflict.
-func (s *Server) registerAnswer(ctx context.Context, cb store.Callback, in callLogIn, u domain.User, now time.Time) (string, error) {
-	rin := ratingIn{ID: campaigns.CallbackRatingID(cb.CaseNo), Channel: domain.ChannelHotline, Level: in.Level,
-		DepartmentCode: cb.DepartmentCode, ServiceItemCode: cb.ServiceItemCode, HallCode: cb.HallCode,
-		CaseNo: cb.CaseNo, RegionCode: cb.RegionCode, Aspects: in.Aspects, Comment: in.Comment,
-		Citizen: &domain.Citizen{Name: cb.Applicant.Name, Phone: cb.Applicant.Phone}}
-	r, err := rin.validate(now)
-	if err != nil {
-		if de, ok := domain.AsError(err); ok {
-			return "", domain.Invalid("invalid_call", de.Fields)
-		}
-		return "", err
-	}
-	// The hash leaves out the time: a retried log is the same answer.
-	b, _ := json.Marshal(struct {
-		CaseNo  string       `json:"case_no"`
-		Level   domain.Level `json:"level"`
-		Aspects []string     `json:"aspects"`
-		Comment string       `json:"comment"`
-	}{cb.CaseNo, r.Level, r.Aspects, r.Comment})
-	h := sha256.Sum256(b)
-	res, err := s.storeRatings(ctx, []store.NewRating{{Rating: r, BodyHash: h[:], SubmittedBy: u.Username}})
-	if err != nil {
-		return "", err
-	}
-	if res[0].Outcome == store.Conflict {
-		return "", domain.E(domain.KindConflict, "callback_conflict",
-			"call-back %d was already answered with another level, aspects or comment", cb.ID)
-	}
-	return r.ID, nil
 }
 
 // putSamplingRules replaces the whole rule set. Fields left out keep their

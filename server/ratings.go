@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -47,7 +46,7 @@ var (
 )
 
 const (
-	maxComment   = 2000 // characters
+	maxComment   = domain.MaxComment // characters
 	clockSkew    = 5 * time.Minute
 	maxCodeRunes = 128
 )
@@ -60,9 +59,7 @@ func (in ratingIn) validate(now time.Time) (domain.Rating, error) {
 	if !in.Channel.Valid() {
 		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
 	}
-	if !in.Level.Valid() {
-		bad("level", "must be one of very_satisfied, satisfied, basically_satisfied, dissatisfied, very_dissatisfied")
-	}
+	fs = append(fs, domain.CheckLevel(in.Level)...)
 	ratedAt := now
 	if in.RatedAt != nil {
 		ratedAt = *in.RatedAt
@@ -81,16 +78,7 @@ func (in ratingIn) validate(now time.Time) (domain.Rating, error) {
 	if in.RegionCode != "" && !regionPattern.MatchString(in.RegionCode) {
 		bad("region_code", "must be a 6-digit administrative division code")
 	}
-	for i, a := range in.Aspects {
-		if !slices.Contains(domain.Aspects, a) {
-			bad(fmt.Sprintf("aspects[%d]", i), "must be one of "+strings.Join(domain.Aspects, ", "))
-		} else if slices.Index(in.Aspects, a) != i {
-			bad(fmt.Sprintf("aspects[%d]", i), "repeated")
-		}
-	}
-	if n := len([]rune(in.Comment)); n > maxComment {
-		bad("comment", fmt.Sprintf("at most %d characters, got %d", maxComment, n))
-	}
+	fs = append(fs, domain.CheckAnswer(in.Aspects, in.Comment)...)
 	if c := in.Citizen; c != nil {
 		if len([]rune(c.Name)) > 64 {
 			bad("citizen.name", "at most 64 characters")

@@ -63,6 +63,7 @@ func New(d Deps) *Server {
 	// A revoked token, a disabled user or a new bound source, whether changed
 	// through the API or a page, is seen by the next request.
 	s.Services.Admin.OnAccessChange(func() { s.auth.clear(); s.sources.clear() })
+	s.Services.Callbacks.OnIngested(s.countIngested) // ratings registered by call-backs count as ingested
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

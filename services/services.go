@@ -45,7 +45,7 @@ func New(d Deps) *Services {
 	}
 	return &Services{
 		Tickets: &Tickets{d}, Ratings: &Ratings{d}, Surveys: &Surveys{d},
-		Admin: &Admin{Deps: d}, Notices: &Notices{d}, Callbacks: &Callbacks{d},
+		Admin: &Admin{Deps: d}, Notices: &Notices{d}, Callbacks: &Callbacks{Deps: d},
 	}
 }
 
@@ -68,4 +68,7 @@ type Admin struct {
 type Notices struct{ Deps }
 
 // Callbacks: satisfaction call-backs on finished cases (callbacks.go).
-type Callbacks struct{ Deps }
+type Callbacks struct {
+	Deps
+	watch ingestWatchers // told of the ratings logged calls store (OnIngested)
+}

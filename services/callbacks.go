@@ -1,0 +1,157 @@
+package services
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"rectify/campaigns"
+	"rectify/domain"
+	"rectify/store"
+)
+
+// Satisfaction call-backs on finished service cases (办件满意度回访): the call
+// center logs its calls; a reached call's answer is registered as a hotline
+// rating of the case's department, stored and started as a submitted rating is,
+// so a negative answer opens one ticket and its workflow.
+
+// CallLog is one call, as POST /api/v1/callbacks/{id}/log names its fields.
+type CallLog struct {
+	Reached *bool        `json:"reached"`
+	Attempt int          `json:"attempt,omitempty"` // the call's number (1, 2, ...): makes a retried log safe
+	Level   domain.Level `json:"level,omitempty"`
+	Aspects []string     `json:"aspects,omitempty"`
+	Comment string       `json:"comment,omitempty"`
+	Note    string       `json:"note,omitempty"` // the operator's own note on the call
+}
+
+// Validate checks a call on its own, before the call-back is read.
+func (in CallLog) Validate() error {
+	var fs []domain.FieldError
+	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
+	if in.Reached == nil {
+		bad("reached", "required")
+	}
+	if in.Attempt < 0 {
+		bad("attempt", "must be a call number from 1")
+	}
+	if len([]rune(in.Note)) > domain.MaxComment {
+		bad("note", fmt.Sprintf("at most %d characters", domain.MaxComment))
+	}
+	if in.Reached != nil && !*in.Reached {
+		if in.Level != "" {
+			bad("level", "only for a reached call")
+		}
+		if len(in.Aspects) > 0 || in.Comment != "" {
+			bad("comment", "only for a reached call")
+		}
+	}
+	if in.Reached != nil && *in.Reached && in.Level == "" {
+		bad("level", "required when reached")
+	}
+	if fs != nil {
+		return domain.Invalid("invalid_call", fs)
+	}
+	return nil
+}
+
+// ingestWatchers are told of the ratings a call-back stored (the API counts
+// them in its metrics, as it counts submitted ratings).
+type ingestWatchers struct {
+	mu sync.Mutex
+	fs []func([]store.NewRating, []store.RatingResult)
+}
+
+// OnIngested registers f to run after a logged call stored its rating.
+func (c *Callbacks) OnIngested(f func([]store.NewRating, []store.RatingResult)) {
+	c.watch.mu.Lock()
+	defer c.watch.mu.Unlock()
+	c.watch.fs = append(c.watch.fs, f)
+}
+
+// Log records a call of call-back id by the call center. The same log again
+// (a retried request) changes nothing and answers the same.
+func (c *Callbacks) Log(ctx context.Context, actor domain.User, id int64, in CallLog) (store.Callback, error) {
+	if actor.Role != domain.RoleCallCenter {
+		return store.Callback{}, domain.ErrForbidden
+	}
+	if id < 1 {
+		return store.Callback{}, domain.ErrNotFound
+	}
+	if err := in.Validate(); err != nil {
+		return store.Callback{}, err
+	}
+	cb, err := c.Store.GetCallback(ctx, id)
+	if err != nil {
+		return store.Callback{}, err
+	}
+	now := c.Now()
+	a := store.NewCallAttempt{CallbackID: id, Attempt: in.Attempt, Reached: *in.Reached, Note: in.Note,
+		CalledBy: actor.Username, At: now}
+	if *in.Reached {
+		if cb.Status != "queued" && cb.Status != "reached" { // a reached one may be the retry of this very log
+			return store.Callback{}, store.ErrCallbackClosed
+		}
+		if a.RatingID, err = c.registerAnswer(ctx, cb, in, actor, now); err != nil {
+			return store.Callback{}, err
+		}
+	} else {
+		rules, err := c.Store.SamplingRules(ctx)
+		if err != nil {
+			return store.Callback{}, err
+		}
+		a.RetryAfter = rules.RetryAfter()
+	}
+	out, _, err := c.Store.LogCallAttempt(ctx, a)
+	return out, err
+}
+
+// registerAnswer stores the citizen's answer as a hotline rating linked to the
+// case and returns its id. The same answer again is the same rating; another
+// answer to an answered call-back is a conflict.
+func (c *Callbacks) registerAnswer(ctx context.Context, cb store.Callback, in CallLog, actor domain.User, now time.Time) (string, error) {
+	// The rest of the rating comes from the case, checked by the same rules when
+	// it was reported; the rating id fits (campaigns.CallbackRatingID).
+	fs := append(domain.CheckLevel(in.Level), domain.CheckAnswer(in.Aspects, in.Comment)...)
+	if fs != nil {
+		return "", domain.Invalid("invalid_call", fs)
+	}
+	aspects := in.Aspects
+	if aspects == nil {
+		aspects = []string{}
+	}
+	r := domain.Rating{ID: campaigns.CallbackRatingID(cb.CaseNo), Channel: domain.ChannelHotline, Level: in.Level,
+		RatedAt: now, ReceivedAt: now, DepartmentCode: cb.DepartmentCode, ServiceItemCode: cb.ServiceItemCode,
+		HallCode: cb.HallCode, CaseNo: cb.CaseNo, RegionCode: cb.RegionCode, Aspects: aspects, Comment: in.Comment,
+		Citizen: &domain.Citizen{Name: cb.Applicant.Name, Phone: cb.Applicant.Phone}, Negative: in.Level.Negative()}
+	// The hash leaves out the time: a retried log is the same answer.
+	b, _ := json.Marshal(struct {
+		CaseNo  string       `json:"case_no"`
+		Level   domain.Level `json:"level"`
+		Aspects []string     `json:"aspects"`
+		Comment string       `json:"comment"`
+	}{cb.CaseNo, r.Level, r.Aspects, r.Comment})
+	h := sha256.Sum256(b)
+	nr := store.NewRating{Rating: r, BodyHash: h[:], SubmittedBy: actor.Username}
+	res, err := c.Store.CreateRating(ctx, nr)
+	if err != nil {
+		return "", err
+	}
+	c.watch.mu.Lock()
+	watchers := c.watch.fs
+	c.watch.mu.Unlock()
+	for _, f := range watchers {
+		f([]store.NewRating{nr}, []store.RatingResult{res})
+	}
+	if res.Ticket != nil && !res.Ticket.WorkflowStarted && c.Engine != nil {
+		c.Engine.Enqueue(ctx, *res.Ticket)
+	}
+	if res.Outcome == store.Conflict {
+		return "", domain.E(domain.KindConflict, "callback_conflict",
+			"call-back %d was already answered with another level, aspects or comment", cb.ID)
+	}
+	return r.ID, nil
+}
