@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -26,28 +25,27 @@ import (
 // like: letters, digits, _ . -, up to 64.
 var CodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
-// accessWatchers are told after a change that may end someone's access or add a
-// rating source (a revoked token, a disabled user, a new user), so whoever caches
-// credentials or sources (server's token and source caches) forgets them at once.
-type accessWatchers struct {
-	mu sync.Mutex
-	fs []func()
-}
-
-// OnAccessChange registers f to run after each change of users or tokens.
-func (a *Admin) OnAccessChange(f func()) {
-	a.watch.mu.Lock()
-	defer a.watch.mu.Unlock()
-	a.watch.fs = append(a.watch.fs, f)
-}
+// OnAccessChange registers f to run after each change that may end someone's
+// access or add a rating source (a revoked token, a disabled user, a new user),
+// so whoever caches credentials or sources (the API's token and source caches)
+// forgets them at once.
+func (a *Admin) OnAccessChange(f func()) { a.watch.add(f) }
 
 func (a *Admin) accessChanged() {
-	a.watch.mu.Lock()
-	fs := a.watch.fs
-	a.watch.mu.Unlock()
-	for _, f := range fs {
+	for _, f := range a.watch.list() {
 		f()
 	}
+}
+
+// change runs do as actor, who must be an admin, and audits it.
+func (a *Admin) change(ctx context.Context, actor domain.User, action, target string, detail any, do func() error) error {
+	if err := admin(actor); err != nil {
+		return err
+	}
+	if err := do(); err != nil {
+		return err
+	}
+	return a.audit(ctx, actor, action, target, detail)
 }
 
 // admin refuses anyone but an admin.
@@ -253,17 +251,16 @@ func (a *Admin) Tokens(ctx context.Context, actor domain.User, username string) 
 
 // RevokeToken ends a token at once.
 func (a *Admin) RevokeToken(ctx context.Context, actor domain.User, username string, id int64) error {
-	if err := admin(actor); err != nil {
-		return err
-	}
-	if id <= 0 {
-		return domain.ErrNotFound
-	}
-	if err := a.Store.RevokeToken(ctx, username, id); err != nil {
-		return err
-	}
-	a.accessChanged()
-	return a.audit(ctx, actor, "token.revoke", "user:"+username, map[string]any{"token_id": id})
+	return a.change(ctx, actor, "token.revoke", "user:"+username, map[string]any{"token_id": id}, func() error {
+		if id <= 0 {
+			return domain.ErrNotFound
+		}
+		if err := a.Store.RevokeToken(ctx, username, id); err != nil {
+			return err
+		}
+		a.accessChanged()
+		return nil
+	})
 }
 
 // UserPatch disables or enables a user and/or sets their password, as PATCH
@@ -337,13 +334,9 @@ func (a *Admin) PatchUser(ctx context.Context, actor domain.User, username strin
 
 // UnlockUser lifts a sign-in lockout early.
 func (a *Admin) UnlockUser(ctx context.Context, actor domain.User, username string) error {
-	if err := admin(actor); err != nil {
-		return err
-	}
-	if err := a.Store.UnlockUser(ctx, username); err != nil {
-		return err
-	}
-	return a.audit(ctx, actor, "user.unlock", "user:"+username, nil)
+	return a.change(ctx, actor, "user.unlock", "user:"+username, nil, func() error {
+		return a.Store.UnlockUser(ctx, username)
+	})
 }
 
 // AuditLog pages through the audit log, newest first; next is empty on the last page.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
 	"rectify/campaigns"
@@ -58,19 +57,9 @@ func (in CallLog) Validate() error {
 	return nil
 }
 
-// ingestWatchers are told of the ratings a call-back stored (the API counts
-// them in its metrics, as it counts submitted ratings).
-type ingestWatchers struct {
-	mu sync.Mutex
-	fs []func([]store.NewRating, []store.RatingResult)
-}
-
-// OnIngested registers f to run after a logged call stored its rating.
-func (c *Callbacks) OnIngested(f func([]store.NewRating, []store.RatingResult)) {
-	c.watch.mu.Lock()
-	defer c.watch.mu.Unlock()
-	c.watch.fs = append(c.watch.fs, f)
-}
+// OnIngested registers f to run after a logged call stored its rating (the API
+// counts it in its metrics, as it counts submitted ratings).
+func (c *Callbacks) OnIngested(f func([]store.NewRating, []store.RatingResult)) { c.watch.add(f) }
 
 // Log records a call of call-back id by the call center. The same log again
 // (a retried request) changes nothing and answers the same.
@@ -140,10 +129,7 @@ func (c *Callbacks) registerAnswer(ctx context.Context, cb store.Callback, in Ca
 	if err != nil {
 		return "", err
 	}
-	c.watch.mu.Lock()
-	watchers := c.watch.fs
-	c.watch.mu.Unlock()
-	for _, f := range watchers {
+	for _, f := range c.watch.list() {
 		f([]store.NewRating{nr}, []store.RatingResult{res})
 	}
 	if res.Ticket != nil && !res.Ticket.WorkflowStarted && c.Engine != nil {

@@ -176,11 +176,7 @@ func (a *Admin) PutRobot(ctx context.Context, actor domain.User, code string, in
 
 // DeleteRobot removes the department's robot.
 func (a *Admin) DeleteRobot(ctx context.Context, actor domain.User, code string) error {
-	if err := admin(actor); err != nil {
-		return err
-	}
-	if err := a.Store.DeleteRobot(ctx, code); err != nil {
-		return err
-	}
-	return a.audit(ctx, actor, "robot.delete", "department:"+code, nil)
+	return a.change(ctx, actor, "robot.delete", "department:"+code, nil, func() error {
+		return a.Store.DeleteRobot(ctx, code)
+	})
 }

@@ -61,7 +61,7 @@ type Surveys struct{ Deps }
 // Admin: departments, users, tokens, the working-day calendar and group robots (admin.go).
 type Admin struct {
 	Deps
-	watch accessWatchers // told of changes to users and tokens (OnAccessChange)
+	watch watchers[func()] // told of changes to users and tokens (OnAccessChange)
 }
 
 // Notices: each user's notice centre (notices.go).
@@ -70,5 +70,5 @@ type Notices struct{ Deps }
 // Callbacks: satisfaction call-backs on finished cases (callbacks.go).
 type Callbacks struct {
 	Deps
-	watch ingestWatchers // told of the ratings logged calls store (OnIngested)
+	watch watchers[func([]store.NewRating, []store.RatingResult)] // told of the ratings logged calls store (OnIngested)
 }
