@@ -38,19 +38,13 @@ func (s *Server) createToken(c echo.Context) error {
 		}
 	}
 	tok, err := s.Services.Admin.CreateToken(c.Request().Context(), userOf(c), c.Param("username"), in.ExpiresInDays)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, tok)
+	return answer(c, http.StatusCreated, tok, err)
 }
 
 // listTokens shows a user's live tokens: metadata only, never the token.
 func (s *Server) listTokens(c echo.Context) error {
 	ts, err := s.Services.Admin.Tokens(c.Request().Context(), userOf(c), c.Param("username"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"tokens": ts})
+	return answer(c, http.StatusOK, map[string]any{"tokens": ts}, err)
 }
 
 // revokeToken ends a token at once (the token cache is cleared with it: New
@@ -60,10 +54,7 @@ func (s *Server) revokeToken(c echo.Context) error {
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	if err := s.Services.Admin.RevokeToken(c.Request().Context(), userOf(c), c.Param("username"), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return answerEmpty(c, s.Services.Admin.RevokeToken(c.Request().Context(), userOf(c), c.Param("username"), id))
 }
 
 // patchUser disables or enables a user and/or sets their password
@@ -75,10 +66,7 @@ func (s *Server) patchUser(c echo.Context) error {
 	}
 	keep, _ := c.Get(sessionKey).(string)
 	u, err := s.Services.Admin.PatchUser(c.Request().Context(), userOf(c), c.Param("username"), in, keep)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, u)
+	return answer(c, http.StatusOK, u, err)
 }
 
 // listAudit pages through the audit log, newest first.

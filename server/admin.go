@@ -21,18 +21,12 @@ func (s *Server) createDepartment(c echo.Context) error {
 		return err
 	}
 	d, err := s.Services.Admin.CreateDepartment(c.Request().Context(), userOf(c), d)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, d)
+	return answer(c, http.StatusCreated, d, err)
 }
 
 func (s *Server) listDepartments(c echo.Context) error {
 	ds, err := s.Services.Admin.Departments(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"departments": ds})
+	return answer(c, http.StatusOK, map[string]any{"departments": ds}, err)
 }
 
 func (s *Server) createUser(c echo.Context) error {
@@ -41,26 +35,17 @@ func (s *Server) createUser(c echo.Context) error {
 		return err
 	}
 	u, err := s.Services.Admin.CreateUser(c.Request().Context(), userOf(c), nu)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, u)
+	return answer(c, http.StatusCreated, u, err)
 }
 
 func (s *Server) listUsers(c echo.Context) error {
 	us, err := s.Services.Admin.Users(c.Request().Context(), userOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"users": us})
+	return answer(c, http.StatusOK, map[string]any{"users": us}, err)
 }
 
 func (s *Server) getRobot(c echo.Context) error {
 	r, err := s.Services.Admin.Robot(c.Request().Context(), userOf(c), c.Param("code"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answer(c, http.StatusOK, r, err)
 }
 
 func (s *Server) putRobot(c echo.Context) error {
@@ -69,26 +54,17 @@ func (s *Server) putRobot(c echo.Context) error {
 		return err
 	}
 	r, err := s.Services.Admin.PutRobot(c.Request().Context(), userOf(c), c.Param("code"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
+	return answer(c, http.StatusOK, r, err)
 }
 
 func (s *Server) deleteRobot(c echo.Context) error {
-	if err := s.Services.Admin.DeleteRobot(c.Request().Context(), userOf(c), c.Param("code")); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return answerEmpty(c, s.Services.Admin.DeleteRobot(c.Request().Context(), userOf(c), c.Param("code")))
 }
 
 // listRobots is GET /api/v1/robots (admin): every department's robot, masked.
 func (s *Server) listRobots(c echo.Context) error {
 	rs, err := s.Services.Admin.Robots(c.Request().Context(), userOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"robots": rs})
+	return answer(c, http.StatusOK, map[string]any{"robots": rs}, err)
 }
 
 // putCalendarDay stores an override and applies it at once to deadlines computed from
@@ -106,15 +82,9 @@ func (s *Server) putCalendarDay(c echo.Context) error {
 	}
 	d, err := s.Services.Admin.PutCalendarDay(c.Request().Context(), userOf(c),
 		services.CalendarDay{Date: c.Param("date"), Kind: in.Kind, Name: in.Name})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]string{"date": d.Date, "kind": d.Kind, "name": d.Name})
+	return answer(c, http.StatusOK, map[string]string{"date": d.Date, "kind": d.Kind, "name": d.Name}, err)
 }
 
 func (s *Server) deleteCalendarDay(c echo.Context) error {
-	if err := s.Services.Admin.DeleteCalendarDay(c.Request().Context(), userOf(c), c.Param("date")); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return answerEmpty(c, s.Services.Admin.DeleteCalendarDay(c.Request().Context(), userOf(c), c.Param("date")))
 }

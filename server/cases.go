@@ -234,22 +234,12 @@ func (s *Server) callbackQueue(c echo.Context) error {
 	now := s.clock()
 	f := store.CallbackFilter{Team: c.QueryParam("team"), Cursor: c.QueryParam("cursor"), Limit: 50, DueBy: &now}
 	var fs []domain.FieldError
-	if l := c.QueryParam("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			fs = append(fs, domain.FieldError{Field: "limit", Message: "must be 1 to 500"})
-		}
-		f.Limit = n
-	}
-	switch c.QueryParam("due") {
-	case "", "true":
-	case "false":
+	f.Limit = intParam(c, "limit", 50, 1, 500, &fs)
+	if !boolParam(c, "due", true, &fs) {
 		f.DueBy = nil
-	default:
-		fs = append(fs, domain.FieldError{Field: "due", Message: "must be true or false"})
 	}
 	if fs != nil {
-		return &domain.Error{Kind: domain.KindBadRequest, Code: "bad_parameter", Message: fs[0].Field + ": " + fs[0].Message, Fields: fs}
+		return badParams(fs)
 	}
 	rules, err := s.Store.SamplingRules(ctx)
 	if err != nil {
@@ -310,10 +300,7 @@ func (s *Server) logCallback(c echo.Context) error {
 		return err
 	}
 	out, err := s.Services.Callbacks.Log(c.Request().Context(), userOf(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out, err)
 }
 
 // putSamplingRules replaces the whole rule set. Fields left out keep their

@@ -30,13 +30,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 		}
 		q.Cursor = n
 	}
-	switch c.QueryParam("unread") {
-	case "", "false":
-	case "true":
-		q.UnreadOnly = true
-	default:
-		fs = append(fs, domain.FieldError{Field: "unread", Message: "must be true or false"})
-	}
+	q.UnreadOnly = boolParam(c, "unread", false, &fs)
 	if fs != nil {
 		return badParams(fs)
 	}
@@ -75,17 +69,11 @@ func (s *Server) markNoticeRead(c echo.Context) error {
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	if err := s.Services.Notices.MarkRead(c.Request().Context(), userOf(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return answerEmpty(c, s.Services.Notices.MarkRead(c.Request().Context(), userOf(c), id))
 }
 
 // markAllNoticesRead is POST /api/v1/notifications/read-all → {"marked": n}.
 func (s *Server) markAllNoticesRead(c echo.Context) error {
 	n, err := s.Services.Notices.MarkAllRead(c.Request().Context(), userOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]int{"marked": n})
+	return answer(c, http.StatusOK, map[string]int{"marked": n}, err)
 }

@@ -2,9 +2,10 @@ package web
 
 import (
 	"net/http"
-	"rectify/services"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/services"
 )
 
 // accountPassword is the self-service password page of every signed-in user.

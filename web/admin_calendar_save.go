@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,5 +20,5 @@ func (w *Web) adminCalendarSave(c echo.Context) error {
 		res := w.refusal(c, err)
 		return w.renderCalendar(c, res.Status, res.messages(langOf(c)), form)
 	}
-	return redirectDone(c, "/admin/calendar?year="+url.QueryEscape(form["date"][:4]), "admin.cal.saved", "")
+	return redirectDone(c, "/admin/calendar?year="+form["date"][:4], "admin.cal.saved", "") // a valid date: four digits
 }

@@ -2,10 +2,11 @@ package web
 
 import (
 	"net/http"
-	"rectify/services"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/services"
 )
 
 // adminRobotSave sets a department's robot from the form (services.Admin.PutRobot).

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"rectify/services"
-
 	"github.com/labstack/echo/v4"
+
+	"rectify/services"
 )
 
 // adminUserDisable disables (disabled=true) or enables a user

@@ -1,11 +1,12 @@
 package web
 
 import (
-	"rectify/domain"
-	"rectify/services"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
+	"rectify/services"
 )
 
 // adminUserSave creates the form's user (services.Admin.CreateUser).

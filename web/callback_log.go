@@ -2,12 +2,13 @@ package web
 
 import (
 	"net/http"
-	"rectify/domain"
-	"rectify/services"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
+	"rectify/services"
 )
 
 // callbackLog logs the call form's call (services.Callbacks.Log): done, back to
