@@ -219,72 +219,23 @@ func caseNoOf(raw json.RawMessage) string {
 	return ""
 }
 
-// window is the calling window as the queue reports it.
-type window struct {
-	Open    bool       `json:"open"`
-	Until   *time.Time `json:"until,omitempty"`
-	Next    *time.Time `json:"next,omitempty"`
-	Problem string     `json:"problem,omitempty"`
-}
-
 // callbackQueue lists queued call-backs, oldest case first. By default only those
 // whose next call is due; due=false adds those resting after an unanswered call.
+// The call center reads the numbers it calls (services.Callbacks.Queue).
 func (s *Server) callbackQueue(c echo.Context) error {
-	ctx := c.Request().Context()
-	now := s.clock()
-	f := store.CallbackFilter{Team: c.QueryParam("team"), Cursor: c.QueryParam("cursor"), Limit: 50, DueBy: &now}
+	q := services.QueueQuery{Team: c.QueryParam("team"), Cursor: c.QueryParam("cursor"), Reveal: true}
 	var fs []domain.FieldError
-	f.Limit = intParam(c, "limit", 50, 1, 500, &fs)
-	if !boolParam(c, "due", true, &fs) {
-		f.DueBy = nil
-	}
+	q.Limit = intParam(c, "limit", 50, 1, 500, &fs)
+	q.All = !boolParam(c, "due", true, &fs)
 	if fs != nil {
 		return badParams(fs)
 	}
-	rules, err := s.Store.SamplingRules(ctx)
-	if err != nil {
-		return err
-	}
-	cbs, next, err := s.Store.CallbackQueue(ctx, f)
-	if err != nil {
-		return err
-	}
-	if cbs == nil {
-		cbs = []store.Callback{}
-	}
-	if u := userOf(c); u.Role.SeesPhones() {
-		var shown []string
-		for _, cb := range cbs {
-			if cb.Applicant.Phone != "" {
-				shown = append(shown, cb.CaseNo)
-			}
-		}
-		if err := s.Store.RecordCaseReveals(ctx, shown, u.Username); err != nil {
-			return err // no audit row, no number
-		}
-	} else {
-		for i := range cbs {
-			if p := cbs[i].Applicant.Phone; p != "" {
-				cbs[i].Applicant.Phone = domain.MaskPhone(p)
-			}
-		}
-	}
-	var w window
-	if cw, err := rules.WindowAt(s.Calendar, now); err != nil {
-		w.Problem = err.Error() // a year without holiday data: the page says so
-	} else {
-		w.Open = cw.Open
-		if cw.Open {
-			w.Until = &cw.Until
-		} else {
-			w.Next = &cw.Next
-		}
-	}
+	out, err := s.Services.Callbacks.Queue(c.Request().Context(), userOf(c), q)
 	var nc *string
-	if next != "" {
-		nc = &next
+	if out.Next != "" {
+		nc = &out.Next
 	}
-	return c.JSON(http.StatusOK, map[string]any{"callbacks": cbs, "next_cursor": nc, "calling_window": w})
+	return answer(c, http.StatusOK, map[string]any{"callbacks": out.Callbacks, "next_cursor": nc, "calling_window": out.Window}, err)
 }
 
 // logCallback records a call (services.Callbacks.Log). A reached call's answer

@@ -141,3 +141,84 @@ func (c *Callbacks) registerAnswer(ctx context.Context, cb store.Callback, in Ca
 	}
 	return r.ID, nil
 }
+
+// QueueQuery selects a page of the call-back queue.
+type QueueQuery struct {
+	Team   string
+	All    bool // resting call-backs too (an unanswered call, waiting to be tried again); false: only those due now
+	Limit  int
+	Cursor string // from the previous page
+	// Reveal: the call center's rows carry applicants' numbers (each reveal
+	// audited); otherwise, and for every other role, they are masked.
+	Reveal bool
+}
+
+// CallingWindow says whether citizens may be called now.
+type CallingWindow struct {
+	Open    bool       `json:"open"`
+	Until   *time.Time `json:"until,omitempty"` // open: when today's window closes
+	Next    *time.Time `json:"next,omitempty"`  // closed: when the next one opens
+	Problem string     `json:"problem,omitempty"`
+}
+
+// Queue is a page of queued call-backs and the calling window.
+type Queue struct {
+	Callbacks []store.Callback
+	Next      string // the cursor of the following page; "" on the last
+	Window    CallingWindow
+}
+
+// Queue lists queued call-backs, oldest case first, with the calling window
+// (a year without holiday data: Window.Problem says so).
+func (c *Callbacks) Queue(ctx context.Context, actor domain.User, q QueueQuery) (Queue, error) {
+	switch actor.Role {
+	case domain.RoleCallCenter, domain.RoleSupervisor, domain.RoleAdmin:
+	default:
+		return Queue{}, domain.ErrForbidden
+	}
+	now := c.Now()
+	f := store.CallbackFilter{Team: q.Team, Cursor: q.Cursor, Limit: q.Limit, DueBy: &now}
+	if q.All {
+		f.DueBy = nil
+	}
+	rules, err := c.Store.SamplingRules(ctx)
+	if err != nil {
+		return Queue{}, err
+	}
+	cbs, next, err := c.Store.CallbackQueue(ctx, f)
+	if err != nil {
+		return Queue{}, err
+	}
+	if cbs == nil {
+		cbs = []store.Callback{}
+	}
+	if q.Reveal && actor.Role.SeesPhones() {
+		var shown []string
+		for _, cb := range cbs {
+			if cb.Applicant.Phone != "" {
+				shown = append(shown, cb.CaseNo)
+			}
+		}
+		if err := c.Store.RecordCaseReveals(ctx, shown, actor.Username); err != nil {
+			return Queue{}, err // no audit row, no number
+		}
+	} else {
+		for i := range cbs {
+			if p := cbs[i].Applicant.Phone; p != "" {
+				cbs[i].Applicant.Phone = domain.MaskPhone(p)
+			}
+		}
+	}
+	out := Queue{Callbacks: cbs, Next: next}
+	if cw, err := rules.WindowAt(c.Calendar, now); err != nil {
+		out.Window.Problem = err.Error()
+	} else {
+		out.Window.Open = cw.Open
+		if cw.Open {
+			out.Window.Until = &cw.Until
+		} else {
+			out.Window.Next = &cw.Next
+		}
+	}
+	return out, nil
+}
