@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"rectify/campaigns"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -30,7 +31,7 @@ type ReleaseResult struct {
 // caps count what is already in the queue.
 func (a *Activities) ReleaseCallbacks(ctx context.Context, in ReleaseInput) (res ReleaseResult, err error) {
 	now := time.Now()
-	rules, err := a.Store.SamplingRules(ctx)
+	rules, err := campaigns.CurrentRules(ctx, a.Store)
 	if err != nil {
 		return res, err
 	}
@@ -44,7 +45,7 @@ func (a *Activities) ReleaseCallbacks(ctx context.Context, in ReleaseInput) (res
 		return res, err
 	}
 	if w.Open {
-		sum, err := a.Store.ReleaseCallbacks(ctx, rules, now, cal.Location())
+		sum, err := campaigns.ReleaseCallbacks(ctx, a.Store, rules, now, cal.Location())
 		if err != nil {
 			return res, err
 		}

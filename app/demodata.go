@@ -545,7 +545,7 @@ func (s *System) waitDemo(ctx context.Context, number string, ok func(domain.Tic
 // them the release is dated at the end of the last calling window, when the
 // campaign would have made it.
 func (s *System) seedDemoCallbacks(ctx context.Context, now time.Time) (cases, released int, err error) {
-	rules, err := s.Store.SamplingRules(ctx)
+	rules, err := campaigns.CurrentRules(ctx, s.Store)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -554,7 +554,7 @@ func (s *System) seedDemoCallbacks(ctx context.Context, now time.Time) (cases, r
 		r := campaigns.Default()
 		r.DefaultShare = 0.35
 		r.AlwaysCallItems = []string{"320102-XWZW-0901"}
-		if rules, err = s.Store.PutSamplingRules(ctx, r, nil, demoSupervisor.Username); err != nil {
+		if rules, err = campaigns.SaveRules(ctx, s.Store, r, nil, demoSupervisor.Username); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -577,14 +577,14 @@ func (s *System) seedDemoCallbacks(ctx context.Context, now time.Time) (cases, r
 		c.BodyHash = h[:]
 		cs = append(cs, c)
 	}
-	if _, err := s.Store.CreateCases(ctx, cs); err != nil {
+	if _, err := campaigns.Intake(ctx, s.Store, cs); err != nil {
 		return 0, 0, err
 	}
 	at, err := lastCallingTime(rules, s.Calendar, now)
 	if err != nil {
 		return len(cs), 0, err
 	}
-	sum, err := s.Store.ReleaseCallbacks(ctx, rules, at, s.Calendar.Location())
+	sum, err := campaigns.ReleaseCallbacks(ctx, s.Store, rules, at, s.Calendar.Location())
 	return len(cs), sum.Released, err
 }
 

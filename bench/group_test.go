@@ -23,7 +23,7 @@ func newStoreRating(r Rating, hash string) store.NewRating {
 // grouping must not change what each caller is told.
 func TestCreateRatingGroupsKeepEachOutcome(t *testing.T) {
 	ctx := context.Background()
-	st, _, drop, err := NewDatabase(ctx, BaseDatabaseURL(), "rectify_test_group_")
+	st, _, drop, err := store.OpenScratch(ctx, BaseDatabaseURL(), "rectify_test_group_")
 	if err != nil {
 		t.Skipf("no Postgres: %v", err)
 	}

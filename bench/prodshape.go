@@ -22,6 +22,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"rectify/prodshape"
+	"rectify/store"
 )
 
 // shape is the production shape started for one scenario: a Temporal server
@@ -98,7 +99,7 @@ func (r *Runner) startShape(ctx context.Context) (s *shape, err error) {
 		return s, fmt.Errorf("%w (log: %s)", err, s.Temporal.LogPath)
 	}
 
-	_, dbURL, drop, err := NewDatabase(ctx, r.Env.BaseDB, "rectify_bench_prodshape_")
+	_, dbURL, drop, err := store.OpenScratch(ctx, r.Env.BaseDB, "rectify_bench_prodshape_")
 	if err != nil {
 		return s, err
 	}

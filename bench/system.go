@@ -108,7 +108,7 @@ type System struct {
 // tests: app.Build + worker + server on a real listener (keep-alive HTTP), or child
 // processes where the options ask for them.
 func (e *Env) StartSystem(ctx context.Context, o SystemOptions) (s *System, err error) {
-	st, dbURL, drop, err := NewDatabase(ctx, e.BaseDB, "rectify_bench_"+o.Name+"_")
+	st, dbURL, drop, err := store.OpenScratch(ctx, e.BaseDB, "rectify_bench_"+o.Name+"_")
 	if err != nil {
 		return nil, err
 	}

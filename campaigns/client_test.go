@@ -1,15 +1,9 @@
 package campaigns_test
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"strings"
+	"rectify/internal/apitest"
 	"testing"
 	"time"
 
@@ -37,108 +31,22 @@ func setup(t *testing.T) *api {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	a := &api{t: t, sys: testenv.NewSystem(t, ts), prefix: hex.EncodeToString(b)}
-	for code, name := range map[string]string{deptA: "市场监督管理局", deptB: "公安局"} {
-		a.do("POST", "/api/v1/departments", admin, map[string]string{"code": code, "name": name}).want(http.StatusCreated)
-	}
-	a.channel = a.user("gov-service-system", "channel", "")
-	a.callcenter = a.user("cc-li", "callcenter", "")
-	a.supervisor = a.user("sup-wang", "supervisor", "")
+	c := a.client()
+	c.Department(admin, deptA, "市场监督管理局")
+	c.Department(admin, deptB, "公安局")
+	a.channel = c.User(admin, "gov-service-system", "channel", "")
+	a.callcenter = c.User(admin, "cc-li", "callcenter", "")
+	a.supervisor = c.User(admin, "sup-wang", "supervisor", "")
 	return a
 }
 
-// user creates a user (of dept, for department staff) and returns its API token.
-func (a *api) user(name, role, dept string) string {
+// client is the shared API client (internal/apitest) on this test's system.
+func (a *api) client() apitest.Client { return apitest.Client{TB: a.t, URL: a.sys.URL} }
+
+// do sends one request (see apitest.Client.Do).
+func (a *api) do(method, path, token string, body any) apitest.Reply {
 	a.t.Helper()
-	a.do("POST", "/api/v1/users", admin, map[string]string{"username": name, "password": "correct horse battery", "role": role,
-		"department_code": dept}).want(http.StatusCreated)
-	var tok struct {
-		Token string `json:"token"`
-	}
-	a.do("POST", "/api/v1/users/"+name+"/tokens", admin, nil).want(http.StatusCreated).decode(&tok)
-	return tok.Token
-}
-
-// reply is an HTTP response, read whole.
-type reply struct {
-	t            *testing.T
-	Method, Path string
-	Status       int
-	Raw          []byte
-}
-
-func (r reply) String() string {
-	return fmt.Sprintf("%s %s → %d %s", r.Method, r.Path, r.Status, strings.TrimSpace(string(r.Raw)))
-}
-
-func (a *api) do(method, path, token string, body any) reply {
-	a.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			a.t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, a.sys.URL+path, rd)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return reply{t: a.t, Method: method, Path: path, Status: resp.StatusCode, Raw: raw}
-}
-
-func (r reply) want(status int) reply {
-	r.t.Helper()
-	if r.Status != status {
-		r.t.Fatalf("want %d, got %s", status, r)
-	}
-	return r
-}
-
-func (r reply) decode(v any) {
-	r.t.Helper()
-	if err := json.Unmarshal(r.Raw, v); err != nil {
-		r.t.Fatalf("%s: %v", r, err)
-	}
-}
-
-// wantError checks the status and the contract's error code.
-func (r reply) wantError(status int, code string, fields ...string) {
-	r.t.Helper()
-	r.want(status)
-	var e struct {
-		Error struct {
-			Code   string `json:"code"`
-			Fields []struct {
-				Field string `json:"field"`
-			} `json:"fields"`
-		} `json:"error"`
-	}
-	r.decode(&e)
-	if e.Error.Code != code {
-		r.t.Fatalf("%s: want error code %q", r, code)
-	}
-	for _, f := range fields {
-		found := false
-		for _, g := range e.Error.Fields {
-			found = found || g.Field == f
-		}
-		if !found {
-			r.t.Fatalf("%s: want field %q named", r, f)
-		}
-	}
+	return a.client().Do(method, path, token, body)
 }
 
 // kase is a finished case as a service system reports it.
@@ -154,9 +62,5 @@ func (a *api) kase(no, dept, item, phone string, finishedAgo time.Duration) map[
 // count runs a SELECT count(*) on the test's database.
 func (a *api) count(query string, args ...any) int {
 	a.t.Helper()
-	var n int
-	if err := a.sys.Store.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		a.t.Fatalf("%s: %v", query, err)
-	}
-	return n
+	return a.sys.Count(a.t, query, args...)
 }

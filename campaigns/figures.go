@@ -4,23 +4,12 @@ import (
 	"math"
 
 	"rectify/domain"
+	"rectify/store"
 )
 
 // Counts are the raw call-back numbers of one department (or of all, for totals)
-// over a period of case finishing times.
-type Counts struct {
-	DepartmentCode string
-	Cases          int // finished cases reported
-	Picked         int // picked by the sampling rules
-	Skipped        int // picked but not to be called (see the Skip* reasons)
-	Sampled        int // picked and to be called: waiting or released
-	Queued         int // released into the call-back queue
-	Called         int // at least one call made
-	Reached        int
-	Dropped        int                  // unanswered after the last attempt
-	CalledBack     map[domain.Level]int // ratings registered by reached call-backs
-	SelfSubmitted  map[domain.Level]int // the department's other ratings in the period
-}
+// over a period of case finishing times, as the store counts them.
+type Counts store.CallbackCounts
 
 // Add sums two departments' counts, for the totals row.
 func (c Counts) Add(o Counts) Counts {

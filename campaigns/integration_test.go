@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"rectify/campaigns"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/store"
 	"rectify/workflows"
 )
@@ -16,15 +16,15 @@ import (
 func TestCaseIntakeIsIdempotent(t *testing.T) {
 	a := setup(t)
 	c1 := a.kase("1", deptA, "item-1", "13812341234", time.Hour)
-	a.do("POST", "/api/v1/cases", a.channel, c1).want(http.StatusCreated)
-	a.do("POST", "/api/v1/cases", a.channel, c1).want(http.StatusOK)
+	a.do("POST", "/api/v1/cases", a.channel, c1).Want(a.t, http.StatusCreated)
+	a.do("POST", "/api/v1/cases", a.channel, c1).Want(a.t, http.StatusOK)
 	changed := a.kase("1", deptA, "item-2", "13812341234", time.Hour)
-	a.do("POST", "/api/v1/cases", a.channel, changed).wantError(http.StatusConflict, "case_conflict")
+	a.do("POST", "/api/v1/cases", a.channel, changed).WantError(a.t, http.StatusConflict, "case_conflict")
 	a.do("POST", "/api/v1/cases", a.channel, map[string]any{"case_no": "x"}).
-		wantError(http.StatusUnprocessableEntity, "invalid_case", "service_item_code", "department_code", "finished_at")
+		WantError(a.t, http.StatusUnprocessableEntity, "invalid_case", "service_item_code", "department_code", "finished_at")
 	future := a.kase("f", deptA, "item-1", "", -time.Hour)
-	a.do("POST", "/api/v1/cases", a.channel, future).wantError(http.StatusUnprocessableEntity, "invalid_case", "finished_at")
-	a.do("POST", "/api/v1/cases", a.callcenter, c1).wantError(http.StatusForbidden, "forbidden")
+	a.do("POST", "/api/v1/cases", a.channel, future).WantError(a.t, http.StatusUnprocessableEntity, "invalid_case", "finished_at")
+	a.do("POST", "/api/v1/cases", a.callcenter, c1).WantError(a.t, http.StatusForbidden, "forbidden")
 
 	c2, c3 := a.kase("2", deptA, "item-1", "13900000002", time.Hour), a.kase("3", deptB, "item-1", "", 2*time.Hour)
 	var out struct {
@@ -35,7 +35,7 @@ func TestCaseIntakeIsIdempotent(t *testing.T) {
 	}
 	a.do("POST", "/api/v1/cases/batch", a.channel, map[string]any{"cases": []any{
 		c2, c2, c1, changed, map[string]any{"case_no": "bad"}, c3,
-	}}).want(http.StatusOK).decode(&out)
+	}}).Want(a.t, http.StatusOK).Decode(a.t, &out)
 	want := []int{201, 200, 200, 409, 422, 201}
 	if len(out.Results) != len(want) {
 		t.Fatalf("%d results, want %d", len(out.Results), len(want))
@@ -46,7 +46,7 @@ func TestCaseIntakeIsIdempotent(t *testing.T) {
 		}
 	}
 	// The same batch again stores nothing new.
-	a.do("POST", "/api/v1/cases/batch", a.channel, map[string]any{"cases": []any{c2, c3}}).want(http.StatusOK).decode(&out)
+	a.do("POST", "/api/v1/cases/batch", a.channel, map[string]any{"cases": []any{c2, c3}}).Want(a.t, http.StatusOK).Decode(a.t, &out)
 	for _, r := range out.Results {
 		if r.Status != http.StatusOK {
 			t.Errorf("%s again: status %d, want 200", r.CaseNo, r.Status)
@@ -61,12 +61,12 @@ func TestCaseIntakeIsIdempotent(t *testing.T) {
 // on its own database (no campaign workflow releasing on the real clock).
 func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	rules := campaigns.Default()
 	rules.DefaultShare = 0.3
 	rules.AlwaysCallItems = []string{"always"}
 	rules.Teams = []campaigns.Team{{Code: "police", DailyCap: 5, DepartmentCodes: []string{deptB}}, {Code: "main", DailyCap: 1000}}
-	rules, err := st.PutSamplingRules(ctx, rules, nil, "sup")
+	rules, err := campaigns.SaveRules(ctx, st, rules, nil, "sup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 		cs = append(cs, store.NewCase{CaseNo: fmt.Sprintf("B-%03d", i), ServiceItemCode: "always", DepartmentCode: deptB,
 			FinishedAt: finished.Add(time.Duration(i) * time.Minute), ApplicantPhone: fmt.Sprintf("139%08d", i), BodyHash: []byte{1}})
 	}
-	if _, err := st.CreateCases(ctx, cs); err != nil {
+	if _, err := campaigns.Intake(ctx, st, cs); err != nil {
 		t.Fatal(err)
 	}
 	sampled := func() map[string]bool {
@@ -108,10 +108,10 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 		t.Errorf("%d of 300 sampled at 30%%", n)
 	}
 	// A re-run (the same cases reported again, under newer rules) changes nothing.
-	if _, err := st.PutSamplingRules(ctx, campaigns.Default(), nil, "sup"); err != nil {
+	if _, err := campaigns.SaveRules(ctx, st, campaigns.Default(), nil, "sup"); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := st.CreateCases(ctx, cs); err != nil || out[0] != store.Duplicate {
+	if out, err := campaigns.Intake(ctx, st, cs); err != nil || out[0] != store.Duplicate {
 		t.Fatalf("again: %v, %v", out, err)
 	}
 	if again := sampled(); len(again) != len(first) {
@@ -122,7 +122,7 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 	day1, day2 := at("2026-03-02 10:00"), at("2026-03-03 10:00")
 	release := func(now time.Time) store.ReleaseSummary {
 		t.Helper()
-		sum, err := st.ReleaseCallbacks(ctx, rules, now, shanghai)
+		sum, err := campaigns.ReleaseCallbacks(ctx, st, rules, now, shanghai)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,10 +152,10 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 
 func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	rules := campaigns.Default()
 	rules.DefaultShare = 1
-	rules, err := st.PutSamplingRules(ctx, rules, nil, "sup")
+	rules, err := campaigns.SaveRules(ctx, st, rules, nil, "sup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,13 +166,13 @@ func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 	}
 	// Rated before it came in: never waits.
 	rate(t, st, "R-before", "rated-1")
-	if _, err := st.CreateCases(ctx, []store.NewCase{nc("rated-1", "1"), nc("rated-2", "2"), nc("same-a", "3"),
+	if _, err := campaigns.Intake(ctx, st, []store.NewCase{nc("rated-1", "1"), nc("rated-2", "2"), nc("same-a", "3"),
 		nc("same-b", "3"), nc("nophone", "")}); err != nil {
 		t.Fatal(err)
 	}
 	// Rated after sampling, before release: skipped at release.
 	rate(t, st, "R-after", "rated-2")
-	if _, err := st.ReleaseCallbacks(ctx, rules, at("2026-03-02 10:00"), shanghai); err != nil {
+	if _, err := campaigns.ReleaseCallbacks(ctx, st, rules, at("2026-03-02 10:00"), shanghai); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
@@ -193,10 +193,10 @@ func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 
 	// Rated after release: taken out of the queue at the next release. Never
 	// called, it is as if skipped; called once already, it is cancelled.
-	if _, err := st.CreateCases(ctx, []store.NewCase{nc("called", "9")}); err != nil {
+	if _, err := campaigns.Intake(ctx, st, []store.NewCase{nc("called", "9")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ReleaseCallbacks(ctx, rules, at("2026-03-02 11:00"), shanghai); err != nil {
+	if _, err := campaigns.ReleaseCallbacks(ctx, st, rules, at("2026-03-02 11:00"), shanghai); err != nil {
 		t.Fatal(err)
 	}
 	var calledID int64
@@ -209,7 +209,7 @@ func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 	}
 	rate(t, st, "R-late-a", "same-a")
 	rate(t, st, "R-late-c", "called")
-	if _, err := st.ReleaseCallbacks(ctx, rules, at("2026-03-02 12:00"), shanghai); err != nil {
+	if _, err := campaigns.ReleaseCallbacks(ctx, st, rules, at("2026-03-02 12:00"), shanghai); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, st, `SELECT count(*) FROM callbacks WHERE case_no = 'same-a'`); n != 0 {
@@ -274,16 +274,16 @@ func TestCallBackFlow(t *testing.T) {
 	rules := map[string]any{"default_share": 0, "always_call_items": []string{"survey"},
 		"calling_hours": map[string]string{"start": "00:00", "end": "24:00"}, "call_on_non_working_days": true,
 		"retry_after_minutes": 0}
-	a.do("PUT", "/api/v1/sampling-rules", a.callcenter, rules).wantError(http.StatusForbidden, "forbidden")
+	a.do("PUT", "/api/v1/sampling-rules", a.callcenter, rules).WantError(a.t, http.StatusForbidden, "forbidden")
 	a.do("PUT", "/api/v1/sampling-rules", a.supervisor, map[string]any{"default_share": 2}).
-		wantError(http.StatusUnprocessableEntity, "invalid_sampling_rules", "default_share")
-	a.do("PUT", "/api/v1/sampling-rules", a.supervisor, rules).want(http.StatusOK)
+		WantError(a.t, http.StatusUnprocessableEntity, "invalid_sampling_rules", "default_share")
+	a.do("PUT", "/api/v1/sampling-rules", a.supervisor, rules).Want(a.t, http.StatusOK)
 	a.do("PUT", "/api/v1/sampling-rules", a.supervisor, map[string]any{"version": 0, "default_share": 0.5}).
-		wantError(http.StatusConflict, "rules_changed")
+		WantError(a.t, http.StatusConflict, "rules_changed")
 
 	// A citizen who rated by themselves is not called; a case outside the sample is not either.
 	a.do("POST", "/api/v1/ratings", a.channel, map[string]any{"id": a.prefix + "-self", "channel": "web",
-		"level": "satisfied", "department_code": deptA, "case_no": a.prefix + "-rated"}).want(http.StatusCreated)
+		"level": "satisfied", "department_code": deptA, "case_no": a.prefix + "-rated"}).Want(a.t, http.StatusCreated)
 	for _, c := range []map[string]any{
 		a.kase("neg", deptA, "survey", "13800000001", 3*time.Hour), // oldest: first in the queue
 		a.kase("gone", deptA, "survey", "13800000002", 2*time.Hour),
@@ -291,7 +291,7 @@ func TestCallBackFlow(t *testing.T) {
 		a.kase("rated", deptA, "survey", "13800000004", time.Hour),
 		a.kase("other", deptA, "other", "13800000005", time.Hour),
 	} {
-		a.do("POST", "/api/v1/cases", a.channel, c).want(http.StatusCreated)
+		a.do("POST", "/api/v1/cases", a.channel, c).Want(a.t, http.StatusCreated)
 	}
 
 	q := a.waitQueue(3)
@@ -304,7 +304,7 @@ func TestCallBackFlow(t *testing.T) {
 		t.Errorf("call center view: window %+v, phone %q", q.CallingWindow, q.Callbacks[0].Applicant.Phone)
 	}
 	var sup queueView
-	a.do("GET", "/api/v1/callbacks", a.supervisor, nil).want(http.StatusOK).decode(&sup)
+	a.do("GET", "/api/v1/callbacks", a.supervisor, nil).Want(a.t, http.StatusOK).Decode(a.t, &sup)
 	if p := sup.Callbacks[0].Applicant.Phone; p != "138****0001" {
 		t.Errorf("supervisor sees phone %q, want it masked", p)
 	}
@@ -321,20 +321,20 @@ func TestCallBackFlow(t *testing.T) {
 	answer := map[string]any{"reached": true, "level": "very_dissatisfied", "aspects": []string{"attitude"},
 		"comment": "窗口态度差"}
 	logPath := fmt.Sprintf("/api/v1/callbacks/%d/log", neg.ID)
-	a.do("POST", logPath, a.supervisor, answer).wantError(http.StatusForbidden, "forbidden")
-	a.do("POST", logPath, a.callcenter, map[string]any{"reached": true}).wantError(http.StatusUnprocessableEntity, "invalid_call", "level")
+	a.do("POST", logPath, a.supervisor, answer).WantError(a.t, http.StatusForbidden, "forbidden")
+	a.do("POST", logPath, a.callcenter, map[string]any{"reached": true}).WantError(a.t, http.StatusUnprocessableEntity, "invalid_call", "level")
 	var got callbackView
-	a.do("POST", logPath, a.callcenter, answer).want(http.StatusOK).decode(&got)
+	a.do("POST", logPath, a.callcenter, answer).Want(a.t, http.StatusOK).Decode(a.t, &got)
 	if got.Status != "reached" || !got.Negative || got.TicketNumber == "" || got.RatingID != campaigns.CallbackRatingID(neg.CaseNo) {
 		t.Fatalf("logged: %+v", got)
 	}
 	var again callbackView
-	a.do("POST", logPath, a.callcenter, answer).want(http.StatusOK).decode(&again)
+	a.do("POST", logPath, a.callcenter, answer).Want(a.t, http.StatusOK).Decode(a.t, &again)
 	if again.TicketNumber != got.TicketNumber {
 		t.Errorf("logged again: ticket %s, first %s", again.TicketNumber, got.TicketNumber)
 	}
 	answer["level"] = "satisfied"
-	a.do("POST", logPath, a.callcenter, answer).wantError(http.StatusConflict, "callback_conflict")
+	a.do("POST", logPath, a.callcenter, answer).WantError(a.t, http.StatusConflict, "callback_conflict")
 	if n := a.count(`SELECT count(*) FROM tickets WHERE rating_id = $1`, got.RatingID); n != 1 {
 		t.Fatalf("%d tickets for the call-back's rating, want exactly 1", n)
 	}
@@ -342,7 +342,7 @@ func TestCallBackFlow(t *testing.T) {
 		Channel string `json:"channel"`
 		CaseNo  string `json:"case_no"`
 	}
-	a.do("GET", "/api/v1/ratings/"+got.RatingID, a.supervisor, nil).want(http.StatusOK).decode(&rating)
+	a.do("GET", "/api/v1/ratings/"+got.RatingID, a.supervisor, nil).Want(a.t, http.StatusOK).Decode(a.t, &rating)
 	if rating.Channel != "hotline" || rating.CaseNo != neg.CaseNo {
 		t.Errorf("rating %+v, want a hotline rating of case %s", rating, neg.CaseNo)
 	}
@@ -352,7 +352,7 @@ func TestCallBackFlow(t *testing.T) {
 		DepartmentCode string `json:"department_code"`
 	}
 	a.waitFor("the ticket's workflow to dispatch it", func() bool {
-		a.do("GET", "/api/v1/tickets/"+got.TicketNumber, a.supervisor, nil).want(http.StatusOK).decode(&ticket)
+		a.do("GET", "/api/v1/tickets/"+got.TicketNumber, a.supervisor, nil).Want(a.t, http.StatusOK).Decode(a.t, &ticket)
 		return ticket.Status == "awaiting_sign"
 	})
 
@@ -360,8 +360,8 @@ func TestCallBackFlow(t *testing.T) {
 	gonePath := fmt.Sprintf("/api/v1/callbacks/%d/log", gone.ID)
 	var goneGot callbackView
 	for n := 1; n <= 3; n++ {
-		a.do("POST", gonePath, a.callcenter, map[string]any{"reached": false, "attempt": n, "note": "无人接听"}).want(http.StatusOK)
-		a.do("POST", gonePath, a.callcenter, map[string]any{"reached": false, "attempt": n}).want(http.StatusOK).decode(&goneGot)
+		a.do("POST", gonePath, a.callcenter, map[string]any{"reached": false, "attempt": n, "note": "无人接听"}).Want(a.t, http.StatusOK)
+		a.do("POST", gonePath, a.callcenter, map[string]any{"reached": false, "attempt": n}).Want(a.t, http.StatusOK).Decode(a.t, &goneGot)
 		if goneGot.Attempts != n {
 			t.Fatalf("after call %d logged twice: %d attempts", n, goneGot.Attempts)
 		}
@@ -369,18 +369,18 @@ func TestCallBackFlow(t *testing.T) {
 	if goneGot.Status != "dropped" || goneGot.RatingID != "" {
 		t.Fatalf("after three unanswered calls: %+v, want dropped", goneGot)
 	}
-	a.do("POST", gonePath, a.callcenter, map[string]any{"reached": false}).wantError(http.StatusConflict, "callback_closed")
+	a.do("POST", gonePath, a.callcenter, map[string]any{"reached": false}).WantError(a.t, http.StatusConflict, "callback_closed")
 	a.do("POST", gonePath, a.callcenter, map[string]any{"reached": true, "level": "satisfied"}).
-		wantError(http.StatusConflict, "callback_closed")
+		WantError(a.t, http.StatusConflict, "callback_closed")
 
 	// A satisfied answer is a rating without a ticket.
 	var posGot callbackView
 	a.do("POST", fmt.Sprintf("/api/v1/callbacks/%d/log", pos.ID), a.callcenter,
-		map[string]any{"reached": true, "level": "satisfied"}).want(http.StatusOK).decode(&posGot)
+		map[string]any{"reached": true, "level": "satisfied"}).Want(a.t, http.StatusOK).Decode(a.t, &posGot)
 	if posGot.Status != "reached" || posGot.TicketNumber != "" || posGot.RatingID == "" {
 		t.Errorf("satisfied answer: %+v, want reached with a rating and no ticket", posGot)
 	}
-	a.do("GET", "/api/v1/callbacks", a.callcenter, nil).want(http.StatusOK).decode(&q)
+	a.do("GET", "/api/v1/callbacks", a.callcenter, nil).Want(a.t, http.StatusOK).Decode(a.t, &q)
 	if len(q.Callbacks) != 0 {
 		t.Errorf("queue still has %d call-backs", len(q.Callbacks))
 	}
@@ -389,11 +389,11 @@ func TestCallBackFlow(t *testing.T) {
 	var stats struct {
 		Departments []campaigns.Figures `json:"departments"`
 	}
-	a.do("GET", "/api/v1/stats/callbacks", a.callcenter, nil).wantError(http.StatusForbidden, "forbidden")
-	a.do("GET", "/api/v1/stats/callbacks?from=yesterday", a.supervisor, nil).wantError(http.StatusBadRequest, "bad_parameter", "from")
+	a.do("GET", "/api/v1/stats/callbacks", a.callcenter, nil).WantError(a.t, http.StatusForbidden, "forbidden")
+	a.do("GET", "/api/v1/stats/callbacks?from=yesterday", a.supervisor, nil).WantError(a.t, http.StatusBadRequest, "bad_parameter", "from")
 	a.do("GET", "/api/v1/stats/callbacks?from=2026-03-02&to=2026-03-01", a.supervisor, nil).
-		wantError(http.StatusBadRequest, "bad_parameter", "to")
-	a.do("GET", "/api/v1/stats/callbacks", a.supervisor, nil).want(http.StatusOK).decode(&stats)
+		WantError(a.t, http.StatusBadRequest, "bad_parameter", "to")
+	a.do("GET", "/api/v1/stats/callbacks", a.supervisor, nil).Want(a.t, http.StatusOK).Decode(a.t, &stats)
 	if len(stats.Departments) != 1 {
 		t.Fatalf("stats for %d departments, want 1", len(stats.Departments))
 	}
@@ -410,16 +410,16 @@ func TestCallBackFlow(t *testing.T) {
 	}
 	// Department staff see their own department's figures, not another's, and only
 	// for a month that has ended: this month's cases are not in them.
-	staffA, staffB := a.user("staff-a", "department", deptA), a.user("staff-b", "department", deptB)
-	a.do("GET", "/api/v1/stats/callbacks", staffA, nil).want(http.StatusOK).decode(&stats)
+	staffA, staffB := a.client().User(admin, "staff-a", "department", deptA), a.client().User(admin, "staff-b", "department", deptB)
+	a.do("GET", "/api/v1/stats/callbacks", staffA, nil).Want(a.t, http.StatusOK).Decode(a.t, &stats)
 	if len(stats.Departments) != 0 {
 		t.Errorf("department A's staff see this month's sampling: %+v", stats.Departments)
 	}
-	a.do("GET", "/api/v1/stats/callbacks", staffB, nil).want(http.StatusOK).decode(&stats)
+	a.do("GET", "/api/v1/stats/callbacks", staffB, nil).Want(a.t, http.StatusOK).Decode(a.t, &stats)
 	if len(stats.Departments) != 0 {
 		t.Errorf("department B's staff see %+v", stats.Departments)
 	}
-	a.do("GET", "/api/v1/stats/callbacks?department_code="+deptA, staffB, nil).wantError(http.StatusForbidden, "forbidden")
+	a.do("GET", "/api/v1/stats/callbacks?department_code="+deptA, staffB, nil).WantError(a.t, http.StatusForbidden, "forbidden")
 
 	// The campaign is one workflow per deployment: starting it again finds it.
 	id := workflows.CampaignWorkflowID(a.sys.Config.Temporal.TaskQueue)
@@ -447,7 +447,7 @@ func (a *api) waitQueue(n int) queueView {
 	a.waitFor(fmt.Sprintf("%d call-backs in the queue", n), func() bool {
 		// The campaign may not have started yet: then the signal fails and we retry.
 		_ = a.sys.Temporal.SignalWorkflow(context.Background(), id, "", workflows.SignalCampaignWake, nil)
-		a.do("GET", "/api/v1/callbacks", a.callcenter, nil).want(http.StatusOK).decode(&q)
+		a.do("GET", "/api/v1/callbacks", a.callcenter, nil).Want(a.t, http.StatusOK).Decode(a.t, &q)
 		return len(q.Callbacks) >= n
 	})
 	if len(q.Callbacks) != n {

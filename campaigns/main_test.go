@@ -1,7 +1,6 @@
 package campaigns_test
 
 import (
-	"os"
 	"testing"
 
 	"go.temporal.io/server/temporaltest"
@@ -13,9 +12,4 @@ import (
 // database and task queue on it (and so its own campaign workflow).
 var ts *temporaltest.TestServer
 
-func TestMain(m *testing.M) {
-	ts = testenv.StartTemporal()
-	code := m.Run()
-	ts.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &ts) }

@@ -1,20 +1,14 @@
 package campaigns
 
-// Candidate is a waiting case the campaign may release into the call-back queue.
-type Candidate struct {
-	CaseNo         string
-	DepartmentCode string
-	Phone          string
-	Rated          bool // the citizen rated the case after it was sampled
-	RecentlyCalled bool // the phone had a call-back within the cooldown
-}
+import "rectify/store"
+
+// Candidate is a waiting case the campaign may release into the call-back
+// queue, as the store's release walk finds it.
+type Candidate = store.Candidate
 
 // Release is the decision on one candidate: release it to Team, skip it for
 // SkipReason, or (both empty) leave it waiting because its team is full today.
-type Release struct {
-	Team       string
-	SkipReason string
-}
+type Release = store.ReleaseDecision
 
 // Releaser applies the daily caps while a release walks the waiting cases,
 // oldest first. One Releaser serves one release on one day.

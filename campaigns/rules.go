@@ -1,9 +1,10 @@
 // Package campaigns holds the rules of satisfaction call-backs on finished service
 // cases (政务服务办件满意度回访): which cases are sampled, which call-center team
-// calls them, how many a team takes a day, and when citizens may be called. It is
-// pure domain logic: the store keeps cases and the queue, the campaign workflow
-// releases sampled cases into the queue, and the API turns a reached call into a
-// hotline rating that enters the ordinary rating flow.
+// calls them, how many a team takes a day, and when citizens may be called. The
+// rules are pure functions; stored.go applies them to what the store keeps (the
+// store holds the SQL and no rule: it does not import this package). The campaign
+// workflow releases sampled cases into the queue, and the API turns a reached
+// call into a hotline rating that enters the ordinary rating flow.
 package campaigns
 
 import (

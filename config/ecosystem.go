@@ -81,30 +81,25 @@ func (e Ecosystem) validate() []error {
 	if r := e.Tracing.SampleRatio; r < 0 || r > 1 {
 		bad("tracing.sample_ratio", "must be between 0 and 1, got %g", r)
 	}
-	switch e.Ticketing.Mode {
-	case "builtin":
-	case "external":
-		if !httpURL(e.Ticketing.ExternalURL) {
-			bad("ticketing.external_url", "must be an http:// or https:// URL in external mode")
+	// An outside service is either off (the built-in one) or reached at an
+	// http(s) URL with a shared secret.
+	outside := func(prefix, mode, off, on, urlKey, url, secretKey, secret string) {
+		switch mode {
+		case off:
+		case on:
+			if !httpURL(url) {
+				bad(prefix+urlKey, "must be an http:// or https:// URL in %s mode", on)
+			}
+			if len(secret) < 16 {
+				bad(prefix+secretKey, "must be at least 16 characters in %s mode", on)
+			}
+		default:
+			bad(prefix+"mode", "must be %s or %s, got %q", off, on, mode)
 		}
-		if len(e.Ticketing.WebhookSecret) < 16 {
-			bad("ticketing.webhook_secret", "must be at least 16 characters in external mode")
-		}
-	default:
-		bad("ticketing.mode", "must be builtin or external, got %q", e.Ticketing.Mode)
 	}
-	switch e.SMS.Mode {
-	case "dev":
-	case "http":
-		if !httpURL(e.SMS.URL) {
-			bad("sms.url", "must be an http:// or https:// URL in http mode")
-		}
-		if len(e.SMS.Secret) < 16 {
-			bad("sms.secret", "must be at least 16 characters in http mode")
-		}
-	default:
-		bad("sms.mode", "must be dev or http, got %q", e.SMS.Mode)
-	}
+	outside("ticketing.", e.Ticketing.Mode, "builtin", "external", "external_url", e.Ticketing.ExternalURL,
+		"webhook_secret", e.Ticketing.WebhookSecret)
+	outside("sms.", e.SMS.Mode, "dev", "http", "url", e.SMS.URL, "secret", e.SMS.Secret)
 	for _, d := range []struct {
 		key string
 		d   time.Duration

@@ -89,3 +89,34 @@ var (
 	ErrForbidden         = E(KindForbidden, "forbidden", "not allowed for this caller")
 	ErrInvalidTransition = E(KindConflict, "invalid_transition", "the ticket's state does not allow this action")
 )
+
+// HTTPStatus is the one status each kind is answered with (the HTTP API and a
+// stored idempotent answer use it).
+func (k Kind) HTTPStatus() int {
+	if s, ok := kindStatus[k]; ok {
+		return s
+	}
+	return 500
+}
+
+var kindStatus = map[Kind]int{
+	KindInternal: 500, KindBadRequest: 400, KindUnauthorized: 401, KindForbidden: 403,
+	KindNotFound: 404, KindConflict: 409, KindTooLarge: 413, KindInvalid: 422,
+	KindGone: 410, KindRateLimited: 429, KindUnavailable: 503,
+}
+
+// ErrorBody is an error as the API writes it: {"error": {"code", "message", "fields"}}.
+type ErrorBody struct {
+	Error struct {
+		Code    string       `json:"code"`
+		Message string       `json:"message"`
+		Fields  []FieldError `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// Body is e as the API writes it.
+func (e *Error) Body() ErrorBody {
+	var b ErrorBody
+	b.Error.Code, b.Error.Message, b.Error.Fields = e.Code, e.Message, e.Fields
+	return b
+}

@@ -1,9 +1,6 @@
 package domain
 
 import (
-	"fmt"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -116,33 +113,4 @@ func MaskPhone(p string) string {
 		return "****" + string(r[len(r)-4:])
 	}
 	return string(r[:3]) + "****" + string(r[len(r)-4:])
-}
-
-// MaxComment bounds a citizen's comment (and a call-back's note), in characters.
-const MaxComment = 2000
-
-// CheckLevel refuses a level that is not one of the five.
-func CheckLevel(l Level) []FieldError {
-	if l.Valid() {
-		return nil
-	}
-	return []FieldError{{Field: "level", Message: "must be one of very_satisfied, satisfied, basically_satisfied, dissatisfied, very_dissatisfied"}}
-}
-
-// CheckAnswer checks what a citizen says besides the level: the aspects they
-// name (known ones, each once) and their comment's length. The same rules hold
-// wherever a citizen answers: a rating, a call-back.
-func CheckAnswer(aspects []string, comment string) []FieldError {
-	var fs []FieldError
-	for i, a := range aspects {
-		if !slices.Contains(Aspects, a) {
-			fs = append(fs, FieldError{Field: fmt.Sprintf("aspects[%d]", i), Message: "must be one of " + strings.Join(Aspects, ", ")})
-		} else if slices.Index(aspects, a) != i {
-			fs = append(fs, FieldError{Field: fmt.Sprintf("aspects[%d]", i), Message: "repeated"})
-		}
-	}
-	if n := len([]rune(comment)); n > MaxComment {
-		fs = append(fs, FieldError{Field: "comment", Message: fmt.Sprintf("at most %d characters, got %d", MaxComment, n)})
-	}
-	return fs
 }

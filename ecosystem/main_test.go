@@ -1,29 +1,25 @@
 package ecosystem
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
+	"net/http/httptest"
+	"rectify/internal/apitest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.temporal.io/server/temporaltest"
 
-	"rectify/internal/hmacsig"
+	"rectify/hmacsig"
 	"rectify/internal/testenv"
 )
 
 var ts *temporaltest.TestServer
 
-func TestMain(m *testing.M) {
-	ts = testenv.StartTemporal()
-	code := m.Run()
-	ts.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &ts) }
 
 const (
 	deptA  = "320100-SCJG"
@@ -31,73 +27,64 @@ const (
 	secret = "shared-secret-0123456789"
 )
 
+// fakeEndpoint is a system around rectify that rectify pushes signed bodies
+// to: it checks each signature (a bad one fails the test and is answered 401),
+// answers 503 while down and hands every other body to accept, under mu.
+type fakeEndpoint struct {
+	*httptest.Server
+	mu       sync.Mutex
+	down     int // answer 503 to this many more
+	attempts int
+}
+
+// newFakeEndpoint starts a fake that is down for the first down requests; what
+// names its requests in failures.
+func newFakeEndpoint(t *testing.T, down int, what string, accept func(w http.ResponseWriter, r *http.Request, body []byte)) *fakeEndpoint {
+	e := &fakeEndpoint{down: down}
+	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := hmacsig.Verify(secret, r.Header, body, time.Now()); err != nil {
+			t.Errorf("%s with a bad signature: %v", what, err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.attempts++
+		if e.down > 0 {
+			e.down--
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		accept(w, r, body)
+	}))
+	t.Cleanup(e.Close)
+	return e
+}
+
 // client drives one system over HTTP.
 type client struct {
 	t   *testing.T
 	url string
 }
 
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-}
+// api is the shared API client (internal/apitest) on this system.
+func (c client) api() apitest.Client { return apitest.Client{TB: c.t, URL: c.url} }
 
-func (r reply) decode(t *testing.T, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decoding %s: %v", r.body, err)
-	}
-}
-
-// do sends a JSON request; headers may sign it.
-func (c client) do(method, path, token string, body any, header http.Header) reply {
+// do sends a request (see apitest.Client.Do); header may sign it.
+func (c client) do(method, path, token string, body any, header http.Header) apitest.Reply {
 	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, ok := body.([]byte)
-		if !ok {
-			var err error
-			if b, err = json.Marshal(body); err != nil {
-				c.t.Fatal(err)
-			}
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, c.url+path, rd)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return reply{res.StatusCode, res.Header, b}
+	return c.api().Do(method, path, token, body, header)
 }
 
 // must sends a request that must answer want.
-func (c client) must(want int, method, path, token string, body any) reply {
+func (c client) must(want int, method, path, token string, body any) apitest.Reply {
 	c.t.Helper()
-	r := c.do(method, path, token, body, nil)
-	if r.status != want {
-		c.t.Fatalf("%s %s: %d %s, want %d", method, path, r.status, r.body, want)
-	}
-	return r
+	return c.do(method, path, token, body, nil).Want(c.t, want)
 }
 
 // signed posts body with the webhook signature of secret.
-func (c client) signed(path, secret string, body any) reply {
+func (c client) signed(path, secret string, body any) apitest.Reply {
 	c.t.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -116,17 +103,10 @@ func (c client) setup() team {
 	c.t.Helper()
 	admin := testenv.AdminToken
 	for code, name := range map[string]string{deptA: "市场监督管理局", deptB: "公安局"} {
-		c.must(201, "POST", "/api/v1/departments", admin, map[string]string{"code": code, "name": name})
+		c.api().Department(admin, code, name)
 	}
 	user := func(name, role, dept string) string {
-		u := map[string]string{"username": name, "password": "password-123", "role": role}
-		if dept != "" {
-			u["department_code"] = dept
-		}
-		c.must(201, "POST", "/api/v1/users", admin, u)
-		var tok struct{ Token string }
-		c.must(201, "POST", "/api/v1/users/"+name+"/tokens", admin, nil).decode(c.t, &tok)
-		return tok.Token
+		return c.api().User(admin, name, role, dept)
 	}
 	return team{channel: user("portal", "channel", ""), supervisor: user("sup", "supervisor", ""),
 		deptA: user("scjg", "department", deptA), deptB: user("gaj", "department", deptB)}
@@ -143,7 +123,7 @@ func (c client) negative(token, id, dept string, reachable bool) string {
 	var out struct {
 		TicketNumber string `json:"ticket_number"`
 	}
-	c.must(201, "POST", "/api/v1/ratings", token, r).decode(c.t, &out)
+	c.must(201, "POST", "/api/v1/ratings", token, r).Decode(c.t, &out)
 	if out.TicketNumber == "" {
 		c.t.Fatalf("negative rating %s has no ticket", id)
 	}
@@ -167,7 +147,7 @@ type ticket struct {
 func (c client) ticket(token, number string) ticket {
 	c.t.Helper()
 	var tk ticket
-	c.must(200, "GET", "/api/v1/tickets/"+number, token, nil).decode(c.t, &tk)
+	c.must(200, "GET", "/api/v1/tickets/"+number, token, nil).Decode(c.t, &tk)
 	return tk
 }
 

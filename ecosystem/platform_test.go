@@ -2,66 +2,41 @@ package ecosystem
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"rectify/config"
 	"rectify/hotline"
-	"rectify/internal/hmacsig"
 	"rectify/internal/testenv"
 )
 
 // fakePlatform is a 12345 work-order platform: it checks each push's signature,
 // dedupes on the idempotency key and, while down, answers 503.
 type fakePlatform struct {
-	t *testing.T
-	*httptest.Server
-	mu       sync.Mutex
-	down     int // answer 503 to this many more pushes
-	attempts int
-	orders   map[string]hotline.WorkOrder // by idempotency key
-	keys     []string                     // in arrival order, first arrivals only
+	*fakeEndpoint
+	orders map[string]hotline.WorkOrder // by idempotency key
+	keys   []string                     // in arrival order, first arrivals only
 }
 
 func newFakePlatform(t *testing.T, down int) *fakePlatform {
-	p := &fakePlatform{t: t, down: down, orders: map[string]hotline.WorkOrder{}}
-	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
-	t.Cleanup(p.Close)
+	p := &fakePlatform{orders: map[string]hotline.WorkOrder{}}
+	p.fakeEndpoint = newFakeEndpoint(t, down, "push", func(w http.ResponseWriter, r *http.Request, body []byte) {
+		key := r.Header.Get("Idempotency-Key")
+		var o hotline.WorkOrder
+		if err := json.Unmarshal(body, &o); err != nil || key == "" {
+			t.Errorf("push %q: %v %s", key, err, body)
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if _, seen := p.orders[key]; !seen {
+			p.keys = append(p.keys, key)
+		}
+		p.orders[key] = o
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"order_id":"WO-` + key + `"}`))
+	})
 	return p
-}
-
-func (p *fakePlatform) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	if err := hmacsig.Verify(secret, r.Header, body, time.Now()); err != nil {
-		p.t.Errorf("push with a bad signature: %v", err)
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.attempts++
-	if p.down > 0 {
-		p.down--
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return
-	}
-	key := r.Header.Get("Idempotency-Key")
-	var o hotline.WorkOrder
-	if err := json.Unmarshal(body, &o); err != nil || key == "" {
-		p.t.Errorf("push %q: %v %s", key, err, body)
-		w.WriteHeader(http.StatusBadRequest)
-		return
-	}
-	if _, seen := p.orders[key]; !seen {
-		p.keys = append(p.keys, key)
-	}
-	p.orders[key] = o
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(`{"order_id":"WO-` + key + `"}`))
 }
 
 func (p *fakePlatform) pushes() []hotline.WorkOrder {
@@ -117,35 +92,35 @@ func TestExternalPlatformRoundTrip(t *testing.T) {
 		TicketStatus string `json:"ticket_status"`
 	}
 	r := c.signed(hook, secret, ev("E1", "sign", nil))
-	if r.status != 200 {
-		t.Fatalf("sign event: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("sign event: %d %s", r.Status, r.Raw)
 	}
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if out.Status != "applied" || out.TicketStatus != "rectifying" {
 		t.Errorf("sign event answered %+v, want applied and rectifying", out)
 	}
-	if r := c.signed(hook, secret, ev("E1", "sign", nil)); r.status != 200 || !contains(string(r.body), `"duplicate"`) {
-		t.Errorf("the same event again: %d %s, want 200 duplicate", r.status, r.body)
+	if r := c.signed(hook, secret, ev("E1", "sign", nil)); r.Status != 200 || !contains(string(r.Raw), `"duplicate"`) {
+		t.Errorf("the same event again: %d %s, want 200 duplicate", r.Status, r.Raw)
 	}
-	if r := c.signed(hook, "not-the-secret-0000000", ev("E9", "resolve", map[string]any{"report": "x"})); r.status != 401 {
-		t.Errorf("forged event: %d %s, want 401", r.status, r.body)
+	if r := c.signed(hook, "not-the-secret-0000000", ev("E9", "resolve", map[string]any{"report": "x"})); r.Status != 401 {
+		t.Errorf("forged event: %d %s, want 401", r.Status, r.Raw)
 	}
-	if r := c.signed(hook, secret, ev("E2", "extension", map[string]any{"working_days": 3, "reason": "需要采购设备"})); r.status != 200 {
-		t.Errorf("extension event: %d %s", r.status, r.body)
+	if r := c.signed(hook, secret, ev("E2", "extension", map[string]any{"working_days": 3, "reason": "需要采购设备"})); r.Status != 200 {
+		t.Errorf("extension event: %d %s", r.Status, r.Raw)
 	}
 	if tk := c.ticket(tm.supervisor, number); tk.PendingRequest == nil || tk.PendingRequest.Type != "extension" {
 		t.Errorf("after the extension event the ticket has no pending extension: %+v", tk)
 	}
-	if r := c.signed(hook, secret, ev("E3", "resolve", map[string]any{"report": "已增设窗口"})); r.status != 200 {
-		t.Errorf("resolve event: %d %s", r.status, r.body)
+	if r := c.signed(hook, secret, ev("E3", "resolve", map[string]any{"report": "已增设窗口"})); r.Status != 200 {
+		t.Errorf("resolve event: %d %s", r.Status, r.Raw)
 	}
 	// The ticket is following up: the platform's return comes too late.
-	if r := c.signed(hook, secret, ev("E4", "return", map[string]any{"reason": "不属于本单位"})); r.status != 409 ||
-		!contains(string(r.body), "invalid_transition") {
-		t.Errorf("return after resolve: %d %s, want 409 invalid_transition", r.status, r.body)
+	if r := c.signed(hook, secret, ev("E4", "return", map[string]any{"reason": "不属于本单位"})); r.Status != 409 ||
+		!contains(string(r.Raw), "invalid_transition") {
+		t.Errorf("return after resolve: %d %s, want 409 invalid_transition", r.Status, r.Raw)
 	}
-	if r := c.signed(hook, secret, map[string]any{"event_id": "E5", "ticket_number": number, "type": "sign", "surprise": 1}); r.status != 400 {
-		t.Errorf("event with an unknown field: %d %s, want 400", r.status, r.body)
+	if r := c.signed(hook, secret, map[string]any{"event_id": "E5", "ticket_number": number, "type": "sign", "surprise": 1}); r.Status != 400 {
+		t.Errorf("event with an unknown field: %d %s, want 400", r.Status, r.Raw)
 	}
 	tk := c.ticket(tm.supervisor, number)
 	var got []string
@@ -169,12 +144,12 @@ func TestExternalPlatformRedispatchIsPushedAgain(t *testing.T) {
 	number := c.negative(tm.channel, "EXT-"+t.Name(), deptA, false)
 	eventually(t, 10*time.Second, "first push", func() bool { return len(platform.pushes()) == 1 })
 	if r := c.signed("/api/v1/webhooks/12345", secret, map[string]any{"event_id": "R1", "ticket_number": number,
-		"type": "return", "reason": "不属于本单位职责"}); r.status != 200 {
-		t.Fatalf("return event: %d %s", r.status, r.body)
+		"type": "return", "reason": "不属于本单位职责"}); r.Status != 200 {
+		t.Fatalf("return event: %d %s", r.Status, r.Raw)
 	}
 	if r := c.signed("/api/v1/webhooks/12345", secret, map[string]any{"event_id": "R2", "ticket_number": number,
-		"type": "sign", "department_code": deptA}); r.status != 409 {
-		t.Errorf("sign naming the department that returned it: %d %s, want 409", r.status, r.body)
+		"type": "sign", "department_code": deptA}); r.Status != 409 {
+		t.Errorf("sign naming the department that returned it: %d %s, want 409", r.Status, r.Raw)
 	}
 	c.must(200, "POST", "/api/v1/tickets/"+number+"/dispatch", tm.supervisor, map[string]any{"department_code": deptB})
 	eventually(t, 10*time.Second, "the re-dispatch was never pushed", func() bool { return len(platform.pushes()) == 2 })
@@ -188,7 +163,7 @@ func TestBuiltinHasNoPlatformWebhook(t *testing.T) {
 	t.Parallel()
 	sys := testenv.NewSystem(t, ts)
 	c := client{t, sys.URL}
-	if r := c.signed("/api/v1/webhooks/12345", secret, map[string]any{"event_id": "X", "ticket_number": "T", "type": "sign"}); r.status != 404 {
-		t.Errorf("webhook in builtin mode: %d %s, want 404", r.status, r.body)
+	if r := c.signed("/api/v1/webhooks/12345", secret, map[string]any{"event_id": "X", "ticket_number": "T", "type": "sign"}); r.Status != 404 {
+		t.Errorf("webhook in builtin mode: %d %s, want 404", r.Status, r.Raw)
 	}
 }

@@ -3,15 +3,11 @@ package ecosystem
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"rectify/config"
-	"rectify/internal/hmacsig"
 	"rectify/internal/testenv"
 	"rectify/notify"
 )
@@ -19,44 +15,23 @@ import (
 // fakeGateway is an SMS gateway: it checks signatures, answers 503 while down,
 // and keeps each message once per id.
 type fakeGateway struct {
-	t *testing.T
-	*httptest.Server
-	mu       sync.Mutex
-	down     int
-	attempts int
-	sms      map[string]notify.SMS
-	keys     map[string]string // id -> Idempotency-Key header
+	*fakeEndpoint
+	sms  map[string]notify.SMS
+	keys map[string]string // id -> Idempotency-Key header
 }
 
 func newFakeGateway(t *testing.T, down int) *fakeGateway {
-	g := &fakeGateway{t: t, down: down, sms: map[string]notify.SMS{}, keys: map[string]string{}}
-	g.Server = httptest.NewServer(http.HandlerFunc(g.serve))
-	t.Cleanup(g.Close)
+	g := &fakeGateway{sms: map[string]notify.SMS{}, keys: map[string]string{}}
+	g.fakeEndpoint = newFakeEndpoint(t, down, "SMS", func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var m notify.SMS
+		if err := json.Unmarshal(body, &m); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		g.sms[m.ID], g.keys[m.ID] = m, r.Header.Get("Idempotency-Key")
+		w.WriteHeader(http.StatusAccepted)
+	})
 	return g
-}
-
-func (g *fakeGateway) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	if err := hmacsig.Verify(secret, r.Header, body, time.Now()); err != nil {
-		g.t.Errorf("SMS with a bad signature: %v", err)
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.attempts++
-	if g.down > 0 {
-		g.down--
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return
-	}
-	var m notify.SMS
-	if err := json.Unmarshal(body, &m); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		return
-	}
-	g.sms[m.ID], g.keys[m.ID] = m, r.Header.Get("Idempotency-Key")
-	w.WriteHeader(http.StatusAccepted)
 }
 
 func (g *fakeGateway) byTemplate(tpl string) (notify.SMS, string, bool) {
@@ -111,10 +86,10 @@ func TestSMSGatewayDeliversAndRecordsReceipts(t *testing.T) {
 		Recorded int      `json:"recorded"`
 		Unknown  []string `json:"unknown"`
 	}
-	if r.status != 200 {
-		t.Fatalf("receipts: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("receipts: %d %s", r.Status, r.Raw)
 	}
-	r.decode(t, &out)
+	r.Decode(t, &out)
 	if out.Recorded != 1 || len(out.Unknown) != 1 || out.Unknown[0] != "no-such-message" {
 		t.Errorf("receipts answered %+v", out)
 	}
@@ -125,10 +100,10 @@ func TestSMSGatewayDeliversAndRecordsReceipts(t *testing.T) {
 	if err != nil || d.Status != "delivered" || d.SentAt == nil || d.At == nil || !d.At.Equal(at) {
 		t.Errorf("delivery of the survey SMS: %+v, %v; want sent and delivered at %v", d, err, at)
 	}
-	if r := c.signed(hook, "not-the-secret-0000000", body); r.status != 401 {
-		t.Errorf("forged receipts: %d, want 401", r.status)
+	if r := c.signed(hook, "not-the-secret-0000000", body); r.Status != 401 {
+		t.Errorf("forged receipts: %d, want 401", r.Status)
 	}
-	if r := c.signed(hook, secret, map[string]any{"receipts": []map[string]any{{"id": sms.ID, "status": "read"}}}); r.status != 422 {
-		t.Errorf("receipt with an unknown status: %d %s, want 422", r.status, r.body)
+	if r := c.signed(hook, secret, map[string]any{"receipts": []map[string]any{{"id": sms.ID, "status": "read"}}}); r.Status != 422 {
+		t.Errorf("receipt with an unknown status: %d %s, want 422", r.Status, r.Raw)
 	}
 }

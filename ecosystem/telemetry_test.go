@@ -15,6 +15,7 @@ import (
 
 	"rectify/app"
 	"rectify/config"
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/telemetry"
 )
@@ -24,7 +25,7 @@ import (
 // interceptor; testenv.NewSystem uses the test server's plain client.
 func instrumented(t *testing.T) (*app.System, client) {
 	t.Helper()
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	cfg, err := config.Load(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +68,8 @@ func TestTraceFollowsRatingIntoWorkflow(t *testing.T) {
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 	r := map[string]any{"id": "TRACE-1", "channel": "hall", "level": "dissatisfied", "department_code": deptA}
 	h := map[string][]string{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-01"}}
-	if res := c.do("POST", "/api/v1/ratings", tm.channel, r, h); res.status != 201 {
-		t.Fatalf("rating: %d %s", res.status, res.body)
+	if res := c.do("POST", "/api/v1/ratings", tm.channel, r, h); res.Status != 201 {
+		t.Fatalf("rating: %d %s", res.Status, res.Raw)
 	}
 	eventually(t, 10*time.Second, "the workflow never wrote its first event", func() bool {
 		var tk struct{ Events []struct{ Type string } }
@@ -76,7 +77,7 @@ func TestTraceFollowsRatingIntoWorkflow(t *testing.T) {
 		if err != nil || rating.TicketNumber == "" {
 			return false
 		}
-		c.must(200, "GET", "/api/v1/tickets/"+rating.TicketNumber, tm.supervisor, nil).decode(t, &tk)
+		c.must(200, "GET", "/api/v1/tickets/"+rating.TicketNumber, tm.supervisor, nil).Decode(t, &tk)
 		return len(tk.Events) > 0
 	})
 	if err := shutdown(context.Background()); err != nil {
@@ -117,10 +118,10 @@ func TestMetricsScrape(t *testing.T) {
 	c.must(404, "GET", "/api/v1/tickets/NO-SUCH-TICKET", tm.supervisor, nil)
 
 	r := c.must(200, "GET", "/metrics", "", nil)
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Errorf("Content-Type %q, want the Prometheus text format", ct)
 	}
-	body := string(r.body)
+	body := string(r.Raw)
 	for _, want := range []string{
 		`rectify_http_requests_total{method="POST",route="/api/v1/ratings",status="201"} 1`,
 		`rectify_http_requests_total{method="GET",route="/api/v1/tickets/:number",status="404"} 1`,

@@ -12,11 +12,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	sdklog "go.temporal.io/sdk/log"
 
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 )
 
 // adminToken is the bootstrap admin token of the processes under test.
-const adminToken = "faults-admin-token-0123456789"
+const adminToken = testenv.AdminToken
 
 // size is the number of ratings per load: the 1,000, fewer under -short.
 func size() int {
@@ -79,7 +80,7 @@ func faultAt(at int, fault func()) (func(int), func()) {
 func TestKillDevMidLoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	s := newSite(t, dbURL)
 	dev := newProc(t, "dev", s.env(), "dev")
 	dev.waitReady(ctx, s.base())
@@ -110,7 +111,7 @@ func TestKillDevMidLoad(t *testing.T) {
 func TestKillWorkerMidLoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	s := newSite(t, dbURL)
 	tmp := newProc(t, "temporal", s.env(), "temporal")
 	tmp.waitLog(ctx, "dev Temporal server ready")

@@ -12,7 +12,7 @@ import (
 
 	"rectify/activities"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/notify"
 	"rectify/store"
 )
@@ -51,7 +51,7 @@ func failOnce() (func(context.Context, activities.Change) error, func() int) {
 // and the SMS link is the token that is stored.
 func TestApplyRetriedAfterCommit(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	number := newTicket(t, st, "HALF-1", "13900000001")
 	hook, failures := failOnce()
 	acts := &activities.Activities{Store: st, Render: notify.Renderer{BaseURL: "https://rectify.example", Zone: time.UTC},

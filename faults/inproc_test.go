@@ -3,8 +3,6 @@ package faults
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +13,7 @@ import (
 	"rectify/activities"
 	"rectify/app"
 	"rectify/config"
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/notify"
 	"rectify/worker"
@@ -37,20 +36,8 @@ func newInproc(t *testing.T, afterWrite func(context.Context, activities.Change)
 	t.Helper()
 	ctx := context.Background()
 	ts := temporal()
-	st, dbURL := testenv.NewDatabase(t)
-	cfg, err := config.Load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	cfg.Database.URL, cfg.DataDir = dbURL, t.TempDir()
-	cfg.Auth.BootstrapAdminToken = adminToken
-	cfg.Temporal.Address, cfg.Temporal.Namespace = ts.GetFrontendHostPort(), ts.GetDefaultNamespace()
-	cfg.Temporal.TaskQueue = "faults-" + hex.EncodeToString(b)
-	for _, f := range tweak {
-		f(&cfg)
-	}
+	st, dbURL := testdb.NewWithURL(t)
+	cfg := testenv.Config(t, ts, dbURL, tweak...)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	"rectify/activities"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/notify"
 	"rectify/worker"
 )
@@ -67,7 +67,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestOutboxGatewayOutage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	acts := &activities.Activities{Store: st, Render: notify.Renderer{BaseURL: "https://rectify.example", Zone: time.UTC}, SurveyTTL: time.Hour}
 	const tickets = 10
 	for i := range tickets {

@@ -20,7 +20,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/prodshape"
 	"rectify/workflows"
 )
@@ -42,7 +42,7 @@ func TestProductionShape(t *testing.T) {
 	}
 	t.Logf("built rectify (release), Temporal server and SQL tool in %s", time.Since(started).Round(time.Second))
 
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	pg, err := prodshape.ParsePostgres(dbURL)
 	if err != nil {
 		t.Fatal(err)

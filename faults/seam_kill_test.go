@@ -21,8 +21,8 @@ import (
 
 	"rectify/activities"
 	"rectify/app"
-	"rectify/config"
 	"rectify/domain"
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/notify"
 	"rectify/worker"
@@ -51,17 +51,10 @@ func TestWorkerKilledBetweenCommitAndTaskCompletion(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	ts := temporal()
-	st, dbURL := testenv.NewDatabase(t)
-	cfg, err := config.Load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, dbURL := testdb.NewWithURL(t)
+	cfg := testenv.Config(t, ts, dbURL)
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	cfg.Database.URL, cfg.DataDir = dbURL, t.TempDir()
-	cfg.Auth.BootstrapAdminToken = adminToken
-	cfg.Temporal.Address, cfg.Temporal.Namespace = ts.GetFrontendHostPort(), ts.GetDefaultNamespace()
-	cfg.Temporal.TaskQueue = "seam-" + hex.EncodeToString(b)
 	// A working day of 8 s: the sign deadline comes a few seconds after the ticket.
 	cfg.Calendar.Mode, cfg.Calendar.CompressedDay = "compressed", 8*time.Second
 	if err := cfg.Validate(); err != nil {

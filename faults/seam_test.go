@@ -9,7 +9,7 @@ import (
 
 	"rectify/activities"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/notify"
 	"rectify/store"
 )
@@ -35,7 +35,7 @@ func pgEvents(t *testing.T, st *store.Store, number string) ([]string, domain.Ti
 // snapshot is the workflow's, and the statistics see the trail once.
 func TestLostAttemptReplacedByWorkflowVersion(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	number := newTicket(t, st, "SEAM-1", "13900000002")
 	acts := &activities.Activities{Store: st, Render: notify.Renderer{BaseURL: "https://rectify.example", Zone: time.UTC},
 		SurveyTTL: time.Hour}

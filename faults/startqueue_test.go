@@ -15,7 +15,7 @@ import (
 
 	"rectify/activities"
 	"rectify/app"
-	"rectify/config"
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/notify"
 	"rectify/worker"
@@ -30,15 +30,8 @@ import (
 func TestKilledAfterAnswerStartsWorkflowsOnRestart(t *testing.T) {
 	ctx := context.Background()
 	ts := temporal()
-	st, dbURL := testenv.NewDatabase(t)
-	cfg, err := config.Load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Database.URL, cfg.DataDir = dbURL, t.TempDir()
-	cfg.Auth.BootstrapAdminToken = adminToken
-	cfg.Temporal.Address, cfg.Temporal.Namespace = ts.GetFrontendHostPort(), ts.GetDefaultNamespace()
-	cfg.Temporal.TaskQueue = "faults-startq-" + fmt.Sprint(time.Now().UnixNano())
+	st, dbURL := testdb.NewWithURL(t)
+	cfg := testenv.Config(t, ts, dbURL)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"net/http"
 	"time"
 
-	"rectify/internal/hmacsig"
+	"rectify/hmacsig"
 	"rectify/store"
 	"rectify/telemetry"
 )

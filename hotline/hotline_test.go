@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"rectify/internal/hmacsig"
+	"rectify/hmacsig"
 	"rectify/store"
 )
 

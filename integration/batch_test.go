@@ -66,7 +66,7 @@ func TestBatchAnswersEachItemInOrder(t *testing.T) {
 	var out struct {
 		Results []batchResult `json:"results"`
 	}
-	a.do("POST", "/api/v1/ratings/batch", tm.channel, map[string]any{"ratings": in}).want(t, http.StatusOK).decode(t, &out)
+	a.do("POST", "/api/v1/ratings/batch", tm.channel, map[string]any{"ratings": in}).Want(t, http.StatusOK).Decode(t, &out)
 	if len(out.Results) != len(items) {
 		t.Fatalf("%d results for %d items", len(out.Results), len(items))
 	}
@@ -130,8 +130,7 @@ func TestBatchOver1000Is422(t *testing.T) {
 	for i := range in {
 		in[i] = a.rating(a.id(fmt.Sprintf("big-%04d", i)), "satisfied", deptA)
 	}
-	wantError(t, a.do("POST", "/api/v1/ratings/batch", tm.channel, map[string]any{"ratings": in}),
-		http.StatusUnprocessableEntity, "invalid_batch", "ratings")
+	a.do("POST", "/api/v1/ratings/batch", tm.channel, map[string]any{"ratings": in}).WantError(t, http.StatusUnprocessableEntity, "invalid_batch", "ratings")
 	if n := a.count(`SELECT count(*) FROM ratings`); n != 0 {
 		t.Fatalf("%d ratings stored from a refused batch", n)
 	}
@@ -139,7 +138,7 @@ func TestBatchOver1000Is422(t *testing.T) {
 	var out struct {
 		Results []batchResult `json:"results"`
 	}
-	a.do("POST", "/api/v1/ratings/batch", tm.channel, map[string]any{"ratings": in[:1000]}).want(t, http.StatusOK).decode(t, &out)
+	a.do("POST", "/api/v1/ratings/batch", tm.channel, map[string]any{"ratings": in[:1000]}).Want(t, http.StatusOK).Decode(t, &out)
 	if len(out.Results) != 1000 || out.Results[999].Status != http.StatusCreated {
 		t.Fatalf("a batch of 1000: %d results, last %+v", len(out.Results), out.Results[len(out.Results)-1])
 	}
@@ -155,9 +154,9 @@ func TestBatchMalformedJSONIs400(t *testing.T) {
 		`[{"id": "x"}]`,
 		`{"ratings": []} trailing`,
 	} {
-		wantError(t, a.do("POST", "/api/v1/ratings/batch", tm.channel, body), http.StatusBadRequest, "malformed_json")
+		a.do("POST", "/api/v1/ratings/batch", tm.channel, body).WantError(t, http.StatusBadRequest, "malformed_json")
 	}
-	wantError(t, a.do("POST", "/api/v1/ratings/batch", tm.channel, `{}`), http.StatusUnprocessableEntity, "invalid_batch", "ratings")
+	a.do("POST", "/api/v1/ratings/batch", tm.channel, `{}`).WantError(t, http.StatusUnprocessableEntity, "invalid_batch", "ratings")
 	if n := a.count(`SELECT count(*) FROM ratings`); n != 0 {
 		t.Fatalf("%d ratings stored from malformed batches", n)
 	}

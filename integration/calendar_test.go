@@ -3,6 +3,7 @@ package integration
 import (
 	"net/http"
 	"net/url"
+	"rectify/internal/apitest"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func mustTime(t *testing.T, s string) time.Time {
 func TestCalendarAPI(t *testing.T) {
 	t.Parallel()
 	a, tm := setup(t)
-	deadline := func(t *testing.T, token, from string, n string) reply {
+	deadline := func(t *testing.T, token, from string, n string) apitest.Reply {
 		t.Helper()
 		q := url.Values{"from": {from}, "working_days": {n}}
 		return a.with(t).do("GET", "/api/v1/calendar/deadline?"+q.Encode(), token, nil)
@@ -51,14 +52,14 @@ func TestCalendarAPI(t *testing.T) {
 		var out struct {
 			DueAt string `json:"due_at"`
 		}
-		deadline(t, tm.deptA, from, n).want(t, http.StatusOK).decode(t, &out)
+		deadline(t, tm.deptA, from, n).Want(t, http.StatusOK).Decode(t, &out)
 		return mustTime(t, out.DueAt)
 	}
 
 	t.Run("2026 lists National Day and its adjusted working day", func(t *testing.T) {
 		a := a.with(t)
 		var y calendarYear
-		a.do("GET", "/api/v1/calendar/2026", tm.deptA, nil).want(t, http.StatusOK).decode(t, &y)
+		a.do("GET", "/api/v1/calendar/2026", tm.deptA, nil).Want(t, http.StatusOK).Decode(t, &y)
 		for date, want := range map[string]string{"2026-10-01": "holiday", "2026-10-07": "holiday", "2026-10-10": "workday",
 			"2026-09-20": "workday", "2026-02-14": "workday", "2026-02-17": "holiday", "2026-10-09": ""} {
 			if got := y.kind(date); got != want {
@@ -84,15 +85,15 @@ func TestCalendarAPI(t *testing.T) {
 	})
 	t.Run("a year without data is 422", func(t *testing.T) {
 		a := a.with(t)
-		wantError(t, a.do("GET", "/api/v1/calendar/2035", tm.deptA, nil), http.StatusUnprocessableEntity, "calendar_no_data")
-		wantError(t, deadline(t, tm.deptA, "2035-03-01T10:00:00+08:00", "1"), http.StatusUnprocessableEntity, "calendar_no_data")
-		wantError(t, deadline(t, tm.deptA, "2027-12-30T10:00:00+08:00", "5"), http.StatusUnprocessableEntity, "calendar_no_data")
+		a.do("GET", "/api/v1/calendar/2035", tm.deptA, nil).WantError(t, http.StatusUnprocessableEntity, "calendar_no_data")
+		deadline(t, tm.deptA, "2035-03-01T10:00:00+08:00", "1").WantError(t, http.StatusUnprocessableEntity, "calendar_no_data")
+		deadline(t, tm.deptA, "2027-12-30T10:00:00+08:00", "5").WantError(t, http.StatusUnprocessableEntity, "calendar_no_data")
 	})
 	t.Run("bad parameters are 400", func(t *testing.T) {
 		a := a.with(t)
-		wantError(t, deadline(t, tm.deptA, "yesterday", "1"), http.StatusBadRequest, "bad_parameter", "from")
-		wantError(t, deadline(t, tm.deptA, "2026-09-30T10:00:00+08:00", "0"), http.StatusBadRequest, "bad_parameter", "working_days")
-		wantError(t, a.do("GET", "/api/v1/calendar/next", tm.deptA, nil), http.StatusBadRequest, "bad_parameter")
+		deadline(t, tm.deptA, "yesterday", "1").WantError(t, http.StatusBadRequest, "bad_parameter", "from")
+		deadline(t, tm.deptA, "2026-09-30T10:00:00+08:00", "0").WantError(t, http.StatusBadRequest, "bad_parameter", "working_days")
+		a.do("GET", "/api/v1/calendar/next", tm.deptA, nil).WantError(t, http.StatusBadRequest, "bad_parameter")
 	})
 	t.Run("an override moves deadlines until it is deleted", func(t *testing.T) {
 		a := a.with(t)
@@ -100,37 +101,35 @@ func TestCalendarAPI(t *testing.T) {
 		if got, want := dueAt(t, from, "1"), mustTime(t, "2026-12-01T18:00:00+08:00"); !got.Equal(want) {
 			t.Fatalf("before the override: %s, want %s", got, want)
 		}
-		wantError(t, a.do("PUT", "/api/v1/calendar/days/2026-12-01", tm.supervisor, map[string]string{"kind": "holiday", "name": "测试"}),
-			http.StatusForbidden, "forbidden")
-		wantError(t, a.do("PUT", "/api/v1/calendar/days/2026-12-01", admin, map[string]string{"kind": "dayoff"}),
-			http.StatusUnprocessableEntity, "invalid_calendar_day", "kind")
-		a.do("PUT", "/api/v1/calendar/days/2026-12-01", admin, map[string]string{"kind": "holiday", "name": "测试假日"}).want(t, http.StatusOK)
+		a.do("PUT", "/api/v1/calendar/days/2026-12-01", tm.supervisor, map[string]string{"kind": "holiday", "name": "测试"}).WantError(t, http.StatusForbidden, "forbidden")
+		a.do("PUT", "/api/v1/calendar/days/2026-12-01", admin, map[string]string{"kind": "dayoff"}).WantError(t, http.StatusUnprocessableEntity, "invalid_calendar_day", "kind")
+		a.do("PUT", "/api/v1/calendar/days/2026-12-01", admin, map[string]string{"kind": "holiday", "name": "测试假日"}).Want(t, http.StatusOK)
 
 		if got, want := dueAt(t, from, "1"), mustTime(t, "2026-12-02T18:00:00+08:00"); !got.Equal(want) {
 			t.Fatalf("with 2026-12-01 a holiday: %s, want %s", got, want)
 		}
 		var y calendarYear
-		a.do("GET", "/api/v1/calendar/2026", tm.deptA, nil).want(t, http.StatusOK).decode(t, &y)
+		a.do("GET", "/api/v1/calendar/2026", tm.deptA, nil).Want(t, http.StatusOK).Decode(t, &y)
 		if y.kind("2026-12-01") != "holiday" || !strings.Contains(y.Source, "override") {
 			t.Fatalf("2026 after the override: 2026-12-01 is %q, source %q", y.kind("2026-12-01"), y.Source)
 		}
 
-		wantError(t, a.do("DELETE", "/api/v1/calendar/days/2026-12-01", tm.deptA, nil), http.StatusForbidden, "forbidden")
-		a.do("DELETE", "/api/v1/calendar/days/2026-12-01", admin, nil).want(t, http.StatusNoContent)
+		a.do("DELETE", "/api/v1/calendar/days/2026-12-01", tm.deptA, nil).WantError(t, http.StatusForbidden, "forbidden")
+		a.do("DELETE", "/api/v1/calendar/days/2026-12-01", admin, nil).Want(t, http.StatusNoContent)
 		if got, want := dueAt(t, from, "1"), mustTime(t, "2026-12-01T18:00:00+08:00"); !got.Equal(want) {
 			t.Fatalf("after deleting the override: %s, want %s", got, want)
 		}
-		a.do("GET", "/api/v1/calendar/2026", tm.deptA, nil).want(t, http.StatusOK).decode(t, &y)
+		a.do("GET", "/api/v1/calendar/2026", tm.deptA, nil).Want(t, http.StatusOK).Decode(t, &y)
 		if y.kind("2026-12-01") != "" {
 			t.Fatalf("2026-12-01 still listed as %q after the delete", y.kind("2026-12-01"))
 		}
-		wantError(t, a.do("DELETE", "/api/v1/calendar/days/2026-12-01", admin, nil), http.StatusNotFound, "not_found")
+		a.do("DELETE", "/api/v1/calendar/days/2026-12-01", admin, nil).WantError(t, http.StatusNotFound, "not_found")
 	})
 	t.Run("a year gains data from a holiday override", func(t *testing.T) {
 		a := a.with(t)
-		a.do("PUT", "/api/v1/calendar/days/2035-01-01", admin, map[string]string{"kind": "holiday", "name": "元旦"}).want(t, http.StatusOK)
+		a.do("PUT", "/api/v1/calendar/days/2035-01-01", admin, map[string]string{"kind": "holiday", "name": "元旦"}).Want(t, http.StatusOK)
 		var y calendarYear
-		a.do("GET", "/api/v1/calendar/2035", tm.deptA, nil).want(t, http.StatusOK).decode(t, &y)
+		a.do("GET", "/api/v1/calendar/2035", tm.deptA, nil).Want(t, http.StatusOK).Decode(t, &y)
 		if y.kind("2035-01-01") != "holiday" {
 			t.Fatalf("2035 after adding 元旦: %+v", y)
 		}

@@ -1,15 +1,12 @@
 package integration
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
+	"rectify/internal/apitest"
 	"regexp"
 	"slices"
 	"strings"
@@ -72,151 +69,26 @@ func compressed(d time.Duration) func(*config.Config) {
 	return func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", d }
 }
 
-// reply is an HTTP response, read whole.
-type reply struct {
-	Method, Path string
-	Status       int
-	Header       http.Header
-	Raw          []byte
-}
+// client is the shared API client (internal/apitest) on this test's system.
+func (a *api) client() apitest.Client { return apitest.Client{TB: a.t, URL: a.sys.URL} }
 
-func (r reply) String() string {
-	return fmt.Sprintf("%s %s → %d %s", r.Method, r.Path, r.Status, strings.TrimSpace(string(r.Raw)))
-}
-
-// do sends one request. body is nil, raw text (string or []byte), or a value to
-// encode as JSON; token is the bearer token ("" for none).
-func (a *api) do(method, path, token string, body any) reply {
+// do sends one request (see apitest.Client.Do).
+func (a *api) do(method, path, token string, body any) apitest.Reply {
 	a.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			a.t.Fatalf("encode body of %s %s: %v", method, path, err)
-		}
-		rd = bytes.NewReader(j)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, a.sys.URL+path, rd)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatalf("%s %s: reading the body: %v", method, path, err)
-	}
-	return reply{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Raw: raw}
-}
-
-// want fails the test unless the reply has the status.
-func (r reply) want(t *testing.T, status int) reply {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("want %d, got %s", status, r)
-	}
-	return r
-}
-
-// decode reads the JSON body into v.
-func (r reply) decode(t *testing.T, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.Raw, v); err != nil {
-		t.Fatalf("%s: body is not the JSON expected: %v", r, err)
-	}
-}
-
-// object is the JSON body as a map.
-func (r reply) object(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	r.decode(t, &m)
-	return m
-}
-
-// errorView is the contract's error body.
-type errorView struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Fields  []struct {
-			Field   string `json:"field"`
-			Message string `json:"message"`
-		} `json:"fields"`
-	} `json:"error"`
-}
-
-func (e errorView) fields() []string {
-	var fs []string
-	for _, f := range e.Error.Fields {
-		fs = append(fs, f.Field)
-	}
-	return fs
-}
-
-// wantError checks the status and that the body is the contract's error with code;
-// fields, when given, must each be named.
-func wantError(t *testing.T, r reply, status int, code string, fields ...string) errorView {
-	t.Helper()
-	r.want(t, status)
-	var top map[string]json.RawMessage
-	r.decode(t, &top)
-	if len(top) != 1 || top["error"] == nil {
-		t.Fatalf("%s: error body must be {\"error\": {...}} only", r)
-	}
-	var e errorView
-	r.decode(t, &e)
-	if e.Error.Code != code || e.Error.Message == "" {
-		t.Fatalf("%s: want error code %q with a message", r, code)
-	}
-	for _, f := range fields {
-		if !slices.Contains(e.fields(), f) {
-			t.Fatalf("%s: want field %q named, got %v", r, f, e.fields())
-		}
-	}
-	return e
+	return a.client().Do(method, path, token, body)
 }
 
 // --- set-up through the admin API ---
 
 func (a *api) department(code, name string) {
 	a.t.Helper()
-	a.do("POST", "/api/v1/departments", admin, map[string]string{"code": code, "name": name}).want(a.t, http.StatusCreated)
+	a.client().Department(admin, code, name)
 }
 
 // user creates a user and returns a fresh API token for it.
 func (a *api) user(username, role, dept string) string {
 	a.t.Helper()
-	body := map[string]string{"username": username, "password": "correct-horse-battery", "role": role}
-	if dept != "" {
-		body["department_code"] = dept
-	}
-	a.do("POST", "/api/v1/users", admin, body).want(a.t, http.StatusCreated)
-	var tok struct {
-		Token string `json:"token"`
-	}
-	a.do("POST", "/api/v1/users/"+username+"/tokens", admin, nil).want(a.t, http.StatusCreated).decode(a.t, &tok)
-	if tok.Token == "" {
-		a.t.Fatalf("no token issued for %s", username)
-	}
-	return tok.Token
+	return a.client().User(admin, username, role, dept)
 }
 
 // --- ratings ---
@@ -251,7 +123,7 @@ type ratingView struct {
 func (a *api) negative(token string, body map[string]any) string {
 	a.t.Helper()
 	var rv ratingView
-	a.do("POST", "/api/v1/ratings", token, body).want(a.t, http.StatusCreated).decode(a.t, &rv)
+	a.do("POST", "/api/v1/ratings", token, body).Want(a.t, http.StatusCreated).Decode(a.t, &rv)
 	if !rv.Negative || rv.TicketNumber == "" {
 		a.t.Fatalf("negative rating %v answered %+v: want negative with a ticket number", body["id"], rv)
 	}
@@ -334,12 +206,12 @@ func (v ticketView) String() string {
 func (a *api) ticket(token, number string) ticketView {
 	a.t.Helper()
 	var v ticketView
-	a.do("GET", "/api/v1/tickets/"+url.PathEscape(number), token, nil).want(a.t, http.StatusOK).decode(a.t, &v)
+	a.do("GET", "/api/v1/tickets/"+url.PathEscape(number), token, nil).Want(a.t, http.StatusOK).Decode(a.t, &v)
 	return v
 }
 
 // act takes an action on a ticket.
-func (a *api) act(token, number, action string, body any) reply {
+func (a *api) act(token, number, action string, body any) apitest.Reply {
 	a.t.Helper()
 	if body == nil {
 		body = map[string]any{}
@@ -351,7 +223,7 @@ func (a *api) act(token, number, action string, body any) reply {
 func (a *api) mustAct(token, number, action string, body any) ticketView {
 	a.t.Helper()
 	var v ticketView
-	a.act(token, number, action, body).want(a.t, http.StatusOK).decode(a.t, &v)
+	a.act(token, number, action, body).Want(a.t, http.StatusOK).Decode(a.t, &v)
 	return v
 }
 
@@ -359,7 +231,7 @@ func (a *api) mustAct(token, number, action string, body any) ticketView {
 func (a *api) waitTicket(token, number, what string, timeout time.Duration, cond func(ticketView) bool) ticketView {
 	a.t.Helper()
 	var v ticketView
-	eventually(a.t, timeout, what, func() error {
+	apitest.Eventually(a.t, timeout, what, func() error {
 		v = a.ticket(token, number)
 		if !cond(v) {
 			return fmt.Errorf("ticket is %s", v)
@@ -387,22 +259,6 @@ func (a *api) dispatched(token, number string) ticketView {
 	return v
 }
 
-// eventually retries check every 50ms until it passes or timeout ends.
-func eventually(t *testing.T, timeout time.Duration, what string, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s: %v", what, timeout, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // --- notifications, calendar, database ---
 
 type notificationView struct {
@@ -419,7 +275,7 @@ func (a *api) notifications(number string) []notificationView {
 		Notifications []notificationView `json:"notifications"`
 	}
 	a.do("GET", "/api/v1/notifications?ticket_number="+url.QueryEscape(number), admin, nil).
-		want(a.t, http.StatusOK).decode(a.t, &out)
+		Want(a.t, http.StatusOK).Decode(a.t, &out)
 	return out.Notifications
 }
 
@@ -436,7 +292,7 @@ var surveyLink = regexp.MustCompile(`/s/([A-Za-z0-9_-]{43})`)
 func (a *api) surveyToken(number string, round int) string {
 	a.t.Helper()
 	var tok string
-	eventually(a.t, 10*time.Second, "the survey SMS of round "+fmt.Sprint(round), func() error {
+	apitest.Eventually(a.t, 10*time.Second, "the survey SMS of round "+fmt.Sprint(round), func() error {
 		var smss []string
 		tok = ""
 		for _, n := range a.sys.Inbox.Messages(number) {
@@ -478,16 +334,12 @@ func (a *api) deadline(from time.Time, n int) time.Time {
 		DueAt time.Time `json:"due_at"`
 	}
 	q := url.Values{"from": {from.Format(time.RFC3339Nano)}, "working_days": {fmt.Sprint(n)}}
-	a.do("GET", "/api/v1/calendar/deadline?"+q.Encode(), admin, nil).want(a.t, http.StatusOK).decode(a.t, &out)
+	a.do("GET", "/api/v1/calendar/deadline?"+q.Encode(), admin, nil).Want(a.t, http.StatusOK).Decode(a.t, &out)
 	return out.DueAt
 }
 
 // count runs a SELECT count(*) against the system's own database.
 func (a *api) count(query string, args ...any) int {
 	a.t.Helper()
-	var n int
-	if err := a.sys.Store.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		a.t.Fatalf("%s: %v", query, err)
-	}
-	return n
+	return a.sys.Count(a.t, query, args...)
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"rectify/internal/hmacsig"
+	"rectify/hmacsig"
 	"rectify/internal/testenv"
 	"rectify/server"
 )
@@ -49,7 +49,7 @@ func TestContractFuzz(t *testing.T) {
 	caseNo := "FZ-" + a.prefix
 	a.do("POST", "/api/v1/cases", admin, map[string]any{"case_no": caseNo, "service_item_code": "S-1",
 		"department_code": deptA, "finished_at": time.Now().Add(-time.Hour).Format(time.RFC3339),
-		"applicant": map[string]any{"name": "李四", "phone": "13900001111"}}).want(t, http.StatusCreated)
+		"applicant": map[string]any{"name": "李四", "phone": "13900001111"}}).Want(t, http.StatusCreated)
 	tokenID := "1"
 	// The campaign workflow releases call-backs at its own pace; 1 is the first
 	// one's id once it has (until then, 404).

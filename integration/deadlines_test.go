@@ -72,7 +72,7 @@ func TestUnsignedTicketGoesOverdueAndEscalates(t *testing.T) {
 	var list struct {
 		Tickets []ticketView `json:"tickets"`
 	}
-	a.do("GET", "/api/v1/tickets?overdue=true", tm.supervisor, nil).want(t, http.StatusOK).decode(t, &list)
+	a.do("GET", "/api/v1/tickets?overdue=true", tm.supervisor, nil).Want(t, http.StatusOK).Decode(t, &list)
 	if !slices.ContainsFunc(list.Tickets, func(v ticketView) bool { return v.Number == number }) {
 		t.Errorf("GET /tickets?overdue=true does not list %s", number)
 	}

@@ -16,10 +16,10 @@ func TestActionWithoutBody(t *testing.T) {
 	a.dispatched(tm.deptA, number)
 	path := "/api/v1/tickets/" + url.PathEscape(number) + "/"
 
-	wantError(t, a.do("POST", path+"urge", tm.supervisor, nil), http.StatusUnprocessableEntity, "invalid_action", "note")
-	r := a.do("POST", path+"sign", tm.deptA, nil).want(t, http.StatusOK)
+	a.do("POST", path+"urge", tm.supervisor, nil).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "note")
+	r := a.do("POST", path+"sign", tm.deptA, nil).Want(t, http.StatusOK)
 	var tk ticketView
-	r.decode(t, &tk)
+	r.Decode(t, &tk)
 	if tk.Status != "rectifying" {
 		t.Fatalf("after a bodiless sign: %s, want rectifying", tk)
 	}

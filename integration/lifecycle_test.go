@@ -23,9 +23,9 @@ func TestNegativeRatingTravelsToClosedThroughOneReopenRound(t *testing.T) {
 	number := a.negative(tm.channel, reachable(a.rating(id, "very_dissatisfied", deptA)))
 
 	// The ticket exists when the response is sent: read it at once.
-	r := a.do("GET", "/api/v1/tickets/"+number, tm.supervisor, nil).want(t, http.StatusOK)
+	r := a.do("GET", "/api/v1/tickets/"+number, tm.supervisor, nil).Want(t, http.StatusOK)
 	var tk ticketView
-	r.decode(t, &tk)
+	r.Decode(t, &tk)
 	if tk.Number != number || tk.RatingID != id || tk.Status != "awaiting_sign" || tk.DepartmentCode != deptA ||
 		tk.Round != 1 || tk.Resolution != nil || tk.ClosedAt != nil || tk.CreatedAt.IsZero() {
 		t.Fatalf("right after the 201: %s, want awaiting_sign at %s in round 1", tk, deptA)
@@ -33,7 +33,7 @@ func TestNegativeRatingTravelsToClosedThroughOneReopenRound(t *testing.T) {
 	var rating struct {
 		TicketNumber string `json:"ticket_number"`
 	}
-	a.do("GET", "/api/v1/ratings/"+id, tm.supervisor, nil).want(t, http.StatusOK).decode(t, &rating)
+	a.do("GET", "/api/v1/ratings/"+id, tm.supervisor, nil).Want(t, http.StatusOK).Decode(t, &rating)
 	if rating.TicketNumber != number {
 		t.Fatalf("GET /ratings/%s ticket_number = %q, want %q", id, rating.TicketNumber, number)
 	}
@@ -90,7 +90,7 @@ func TestNegativeRatingTravelsToClosedThroughOneReopenRound(t *testing.T) {
 
 	// The body carries every field of the contract.
 	var raw map[string]json.RawMessage
-	a.do("GET", "/api/v1/tickets/"+number, tm.supervisor, nil).want(t, http.StatusOK).decode(t, &raw)
+	a.do("GET", "/api/v1/tickets/"+number, tm.supervisor, nil).Want(t, http.StatusOK).Decode(t, &raw)
 	for _, k := range []string{"number", "rating_id", "status", "resolution", "department_code", "round", "due_at",
 		"overdue", "escalation_level", "pending_request", "created_at", "closed_at", "events"} {
 		if _, ok := raw[k]; !ok {
@@ -113,8 +113,8 @@ func TestWrongTicketActionsAreRefusedWithoutSideEffects(t *testing.T) {
 	t.Run("401 without or with a bad token", func(t *testing.T) {
 		a := a.with(t)
 		for _, tok := range []string{"", "not-a-token", "rt_" + a.prefix} {
-			wantError(t, a.do("GET", "/api/v1/tickets/"+number, tok, nil), http.StatusUnauthorized, "unauthorized")
-			wantError(t, a.act(tok, number, "sign", nil), http.StatusUnauthorized, "unauthorized")
+			a.do("GET", "/api/v1/tickets/"+number, tok, nil).WantError(t, http.StatusUnauthorized, "unauthorized")
+			a.act(tok, number, "sign", nil).WantError(t, http.StatusUnauthorized, "unauthorized")
 		}
 		req, _ := http.NewRequest("GET", a.sys.URL+"/api/v1/tickets/"+number, nil)
 		req.SetBasicAuth("admin", admin)
@@ -129,45 +129,45 @@ func TestWrongTicketActionsAreRefusedWithoutSideEffects(t *testing.T) {
 	})
 	t.Run("404 for another department's ticket and an unknown one", func(t *testing.T) {
 		a := a.with(t)
-		wantError(t, a.do("GET", "/api/v1/tickets/"+number, tm.deptB, nil), http.StatusNotFound, "not_found")
-		wantError(t, a.act(tm.deptB, number, "sign", nil), http.StatusNotFound, "not_found")
-		wantError(t, a.act(tm.deptB, number, "return", map[string]any{"reason": "不归我们管"}), http.StatusNotFound, "not_found")
-		wantError(t, a.do("GET", "/api/v1/ratings/"+id, tm.deptB, nil), http.StatusNotFound, "not_found")
-		wantError(t, a.do("GET", "/api/v1/tickets/GD20260101999999", tm.supervisor, nil), http.StatusNotFound, "not_found")
-		wantError(t, a.act(tm.deptA, "GD20260101999999", "sign", nil), http.StatusNotFound, "not_found")
-		wantError(t, a.act(tm.supervisor, number, "teleport", nil), http.StatusNotFound, "unknown_action")
+		a.do("GET", "/api/v1/tickets/"+number, tm.deptB, nil).WantError(t, http.StatusNotFound, "not_found")
+		a.act(tm.deptB, number, "sign", nil).WantError(t, http.StatusNotFound, "not_found")
+		a.act(tm.deptB, number, "return", map[string]any{"reason": "不归我们管"}).WantError(t, http.StatusNotFound, "not_found")
+		a.do("GET", "/api/v1/ratings/"+id, tm.deptB, nil).WantError(t, http.StatusNotFound, "not_found")
+		a.do("GET", "/api/v1/tickets/GD20260101999999", tm.supervisor, nil).WantError(t, http.StatusNotFound, "not_found")
+		a.act(tm.deptA, "GD20260101999999", "sign", nil).WantError(t, http.StatusNotFound, "not_found")
+		a.act(tm.supervisor, number, "teleport", nil).WantError(t, http.StatusNotFound, "unknown_action")
 	})
 	t.Run("403 for a role the action is not for", func(t *testing.T) {
 		a := a.with(t)
-		wantError(t, a.act(tm.channel, number, "sign", nil), http.StatusForbidden, "forbidden")
-		wantError(t, a.do("GET", "/api/v1/tickets/"+number, tm.channel, nil), http.StatusForbidden, "forbidden")
-		wantError(t, a.act(tm.deptA, number, "dispatch", map[string]any{"department_code": deptB}), http.StatusForbidden, "forbidden")
-		wantError(t, a.act(tm.callcenter, number, "sign", nil), http.StatusForbidden, "forbidden")
-		wantError(t, a.act(tm.deptA, number, "urge", map[string]any{"note": "快"}), http.StatusForbidden, "forbidden")
-		wantError(t, a.act(tm.supervisor, number, "resolve", map[string]any{"report": "代办"}), http.StatusForbidden, "forbidden")
+		a.act(tm.channel, number, "sign", nil).WantError(t, http.StatusForbidden, "forbidden")
+		a.do("GET", "/api/v1/tickets/"+number, tm.channel, nil).WantError(t, http.StatusForbidden, "forbidden")
+		a.act(tm.deptA, number, "dispatch", map[string]any{"department_code": deptB}).WantError(t, http.StatusForbidden, "forbidden")
+		a.act(tm.callcenter, number, "sign", nil).WantError(t, http.StatusForbidden, "forbidden")
+		a.act(tm.deptA, number, "urge", map[string]any{"note": "快"}).WantError(t, http.StatusForbidden, "forbidden")
+		a.act(tm.supervisor, number, "resolve", map[string]any{"report": "代办"}).WantError(t, http.StatusForbidden, "forbidden")
 	})
 	t.Run("409 for an action the state does not allow", func(t *testing.T) {
 		a := a.with(t)
-		wantError(t, a.act(tm.deptA, number, "resolve", map[string]any{"report": "还没签收就办结"}), http.StatusConflict, "invalid_transition")
-		wantError(t, a.act(tm.callcenter, number, "log_call", map[string]any{"reached": false}), http.StatusConflict, "invalid_transition")
+		a.act(tm.deptA, number, "resolve", map[string]any{"report": "还没签收就办结"}).WantError(t, http.StatusConflict, "invalid_transition")
+		a.act(tm.callcenter, number, "log_call", map[string]any{"reached": false}).WantError(t, http.StatusConflict, "invalid_transition")
 		a.mustAct(tm.deptA, number, "sign", nil)
 		accepted++
-		wantError(t, a.act(tm.deptA, number, "sign", nil), http.StatusConflict, "invalid_transition")
-		wantError(t, a.act(tm.callcenter, number, "log_call", map[string]any{"reached": true, "level": "satisfied"}), http.StatusConflict, "invalid_transition")
-		wantError(t, a.act(tm.callcenter, number, "dispatch", map[string]any{"department_code": deptB}), http.StatusConflict, "invalid_transition")
-		wantError(t, a.act(tm.supervisor, number, "decide_extension", map[string]any{"approve": true}), http.StatusConflict, "invalid_transition")
+		a.act(tm.deptA, number, "sign", nil).WantError(t, http.StatusConflict, "invalid_transition")
+		a.act(tm.callcenter, number, "log_call", map[string]any{"reached": true, "level": "satisfied"}).WantError(t, http.StatusConflict, "invalid_transition")
+		a.act(tm.callcenter, number, "dispatch", map[string]any{"department_code": deptB}).WantError(t, http.StatusConflict, "invalid_transition")
+		a.act(tm.supervisor, number, "decide_extension", map[string]any{"approve": true}).WantError(t, http.StatusConflict, "invalid_transition")
 	})
 	t.Run("422 for a missing or bad field", func(t *testing.T) {
 		a := a.with(t)
-		wantError(t, a.act(tm.deptA, number, "resolve", nil), http.StatusUnprocessableEntity, "invalid_action", "report")
-		wantError(t, a.act(tm.deptA, number, "resolve", map[string]any{"report": "   "}), http.StatusUnprocessableEntity, "invalid_action", "report")
+		a.act(tm.deptA, number, "resolve", nil).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "report")
+		a.act(tm.deptA, number, "resolve", map[string]any{"report": "   "}).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "report")
 		a.mustAct(tm.deptA, number, "resolve", map[string]any{"report": "已整改"})
 		accepted++
-		wantError(t, a.act(tm.callcenter, number, "log_call", map[string]any{"reached": true}), http.StatusUnprocessableEntity, "invalid_action", "level")
-		wantError(t, a.act(tm.callcenter, number, "log_call", map[string]any{"reached": true, "level": "meh"}), http.StatusUnprocessableEntity, "invalid_action", "level")
-		wantError(t, a.act(tm.callcenter, number, "log_call", map[string]any{"level": "satisfied"}), http.StatusUnprocessableEntity, "invalid_action", "reached")
-		wantError(t, a.act(tm.callcenter, number, "log_call", map[string]any{"reached": false, "report": "x"}), http.StatusUnprocessableEntity, "invalid_action", "report")
-		wantError(t, a.act(tm.callcenter, number, "log_call", `{"reached": tru`), http.StatusBadRequest, "malformed_json")
+		a.act(tm.callcenter, number, "log_call", map[string]any{"reached": true}).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "level")
+		a.act(tm.callcenter, number, "log_call", map[string]any{"reached": true, "level": "meh"}).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "level")
+		a.act(tm.callcenter, number, "log_call", map[string]any{"level": "satisfied"}).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "reached")
+		a.act(tm.callcenter, number, "log_call", map[string]any{"reached": false, "report": "x"}).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "report")
+		a.act(tm.callcenter, number, "log_call", `{"reached": tru`).WantError(t, http.StatusBadRequest, "malformed_json")
 	})
 	t.Run("nothing was written by the refused actions", func(t *testing.T) {
 		a := a.with(t)
@@ -201,7 +201,7 @@ func TestWrongTicketActionsAreRefusedWithoutSideEffects(t *testing.T) {
 			t.Fatalf("after close: %s", tk)
 		}
 		a.waitTicket(tm.supervisor, number, "closed", 5*time.Second, func(v ticketView) bool { return v.ClosedAt != nil })
-		wantError(t, a.act(tm.supervisor, number, "urge", map[string]any{"note": "还在吗"}), http.StatusConflict, "invalid_transition")
-		wantError(t, a.act(tm.callcenter, number, "log_call", map[string]any{"reached": false}), http.StatusConflict, "invalid_transition")
+		a.act(tm.supervisor, number, "urge", map[string]any{"note": "还在吗"}).WantError(t, http.StatusConflict, "invalid_transition")
+		a.act(tm.callcenter, number, "log_call", map[string]any{"reached": false}).WantError(t, http.StatusConflict, "invalid_transition")
 	})
 }

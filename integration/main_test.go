@@ -2,7 +2,6 @@ package integration
 
 import (
 	"flag"
-	"os"
 	"testing"
 
 	"go.temporal.io/server/temporaltest"
@@ -23,8 +22,5 @@ func TestMain(m *testing.M) {
 	if !set {
 		_ = flag.Set("test.parallel", "8")
 	}
-	ts = testenv.StartTemporal()
-	code := m.Run()
-	ts.Stop()
-	os.Exit(code)
+	testenv.Main(m, &ts)
 }

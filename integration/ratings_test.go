@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"rectify/internal/apitest"
 	"reflect"
 	"strings"
 	"testing"
@@ -40,22 +41,22 @@ func TestSameRatingTwiceIsStoredOnceWithOneWorkflow(t *testing.T) {
 	id := a.id("twice")
 	body := reachable(a.rating(id, "very_dissatisfied", deptA))
 
-	first := a.do("POST", "/api/v1/ratings", tm.channel, body).want(t, http.StatusCreated)
+	first := a.do("POST", "/api/v1/ratings", tm.channel, body).Want(t, http.StatusCreated)
 	// The answer does not wait for the start (issue 18): the start queue makes it right after.
 	var run1 string
-	eventually(t, 10*time.Second, "the workflow started after the 201", func() error {
+	apitest.Eventually(t, 10*time.Second, "the workflow started after the 201", func() error {
 		var ok bool
 		if run1, ok = a.runID(id); !ok {
 			return fmt.Errorf("no workflow %s", workflows.WorkflowID(id))
 		}
 		return nil
 	})
-	second := a.do("POST", "/api/v1/ratings", tm.channel, body).want(t, http.StatusOK)
-	if got, want := second.object(t), first.object(t); !reflect.DeepEqual(got, want) {
+	second := a.do("POST", "/api/v1/ratings", tm.channel, body).Want(t, http.StatusOK)
+	if got, want := second.Object(t), first.Object(t); !reflect.DeepEqual(got, want) {
 		t.Fatalf("the repeat answered %v, want the first answer %v", got, want)
 	}
 	// A retry through another submitter is the same rating too.
-	a.do("POST", "/api/v1/ratings", tm.callcenter, body).want(t, http.StatusOK)
+	a.do("POST", "/api/v1/ratings", tm.callcenter, body).Want(t, http.StatusOK)
 
 	if n := a.count(`SELECT count(*) FROM ratings WHERE id = $1`, id); n != 1 {
 		t.Fatalf("%d rating rows for %s, want 1", n, id)
@@ -68,7 +69,7 @@ func TestSameRatingTwiceIsStoredOnceWithOneWorkflow(t *testing.T) {
 	}
 	// Visibility is eventually consistent: wait for the run to show, then it must be alone.
 	query := fmt.Sprintf("WorkflowId = '%s'", workflows.WorkflowID(id))
-	eventually(t, 10*time.Second, "the workflow in visibility", func() error {
+	apitest.Eventually(t, 10*time.Second, "the workflow in visibility", func() error {
 		res, err := a.sys.Temporal.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		if err != nil {
 			return err
@@ -90,14 +91,14 @@ func TestSameIDWithDifferentBodyIsConflict(t *testing.T) {
 
 	changed := a.rating(id, "very_satisfied", deptA)
 	changed["rated_at"] = body["rated_at"]
-	wantError(t, a.do("POST", "/api/v1/ratings", tm.channel, changed), http.StatusConflict, "rating_conflict")
+	a.do("POST", "/api/v1/ratings", tm.channel, changed).WantError(t, http.StatusConflict, "rating_conflict")
 	body["comment"] = body["comment"].(string) + "!"
-	wantError(t, a.do("POST", "/api/v1/ratings", tm.channel, body), http.StatusConflict, "rating_conflict")
+	a.do("POST", "/api/v1/ratings", tm.channel, body).WantError(t, http.StatusConflict, "rating_conflict")
 
 	var stored struct {
 		Level string `json:"level"`
 	}
-	a.do("GET", "/api/v1/ratings/"+id, admin, nil).want(t, http.StatusOK).decode(t, &stored)
+	a.do("GET", "/api/v1/ratings/"+id, admin, nil).Want(t, http.StatusOK).Decode(t, &stored)
 	if stored.Level != "dissatisfied" {
 		t.Fatalf("stored level %q after the conflicts, want the first one, dissatisfied", stored.Level)
 	}
@@ -119,8 +120,8 @@ func TestKeyOrderAndWhitespaceAreNotConflict(t *testing.T) {
 		"  \"level\": \"very_dissatisfied\", \"channel\": \"kiosk\", \"id\": \"" + id + "\"\n}\n"
 
 	var first, second ratingView
-	a.do("POST", "/api/v1/ratings", tm.channel, compact).want(t, http.StatusCreated).decode(t, &first)
-	a.do("POST", "/api/v1/ratings", tm.channel, spaced).want(t, http.StatusOK).decode(t, &second)
+	a.do("POST", "/api/v1/ratings", tm.channel, compact).Want(t, http.StatusCreated).Decode(t, &first)
+	a.do("POST", "/api/v1/ratings", tm.channel, spaced).Want(t, http.StatusOK).Decode(t, &second)
 	if first != second || first.TicketNumber == "" {
 		t.Fatalf("answers %+v then %+v, want the same ticket twice", first, second)
 	}
@@ -157,7 +158,7 @@ func TestInvalidRatingIs422NamingTheField(t *testing.T) {
 			id := a.id(fmt.Sprintf("invalid-%d", i))
 			body := a.rating(id, "very_dissatisfied", deptA)
 			c.edit(body)
-			wantError(t, a.do("POST", "/api/v1/ratings", tm.channel, body), http.StatusUnprocessableEntity, "invalid_rating", c.field)
+			a.do("POST", "/api/v1/ratings", tm.channel, body).WantError(t, http.StatusUnprocessableEntity, "invalid_rating", c.field)
 			if n := a.count(`SELECT count(*) FROM ratings`); n != 0 {
 				t.Fatalf("%d ratings stored after a refused one", n)
 			}
@@ -167,20 +168,19 @@ func TestInvalidRatingIs422NamingTheField(t *testing.T) {
 		a := a.with(t)
 		body := a.rating(a.id("invalid-many"), "awful", "")
 		body["channel"] = "fax"
-		wantError(t, a.do("POST", "/api/v1/ratings", tm.channel, body), http.StatusUnprocessableEntity, "invalid_rating",
-			"level", "channel", "department_code")
+		a.do("POST", "/api/v1/ratings", tm.channel, body).WantError(t, http.StatusUnprocessableEntity, "invalid_rating", "level", "channel", "department_code")
 	})
 	t.Run("400 for what is not a rating at all", func(t *testing.T) {
 		a := a.with(t)
-		wantError(t, a.do("POST", "/api/v1/ratings", tm.channel, `{"id": "x", `), http.StatusBadRequest, "malformed_json")
-		wantError(t, a.do("POST", "/api/v1/ratings", tm.channel, `{"id": 7}`), http.StatusBadRequest, "malformed_json", "id")
+		a.do("POST", "/api/v1/ratings", tm.channel, `{"id": "x", `).WantError(t, http.StatusBadRequest, "malformed_json")
+		a.do("POST", "/api/v1/ratings", tm.channel, `{"id": 7}`).WantError(t, http.StatusBadRequest, "malformed_json", "id")
 		body := a.rating(a.id("unknown-field"), "dissatisfied", deptA)
 		body["mood"] = "grumpy"
-		wantError(t, a.do("POST", "/api/v1/ratings", tm.channel, body), http.StatusBadRequest, "unknown_field", "mood")
+		a.do("POST", "/api/v1/ratings", tm.channel, body).WantError(t, http.StatusBadRequest, "unknown_field", "mood")
 	})
 	t.Run("403 for a department submitting", func(t *testing.T) {
 		a := a.with(t)
-		wantError(t, a.do("POST", "/api/v1/ratings", tm.deptA, a.rating(a.id("by-dept"), "satisfied", deptA)), http.StatusForbidden, "forbidden")
+		a.do("POST", "/api/v1/ratings", tm.deptA, a.rating(a.id("by-dept"), "satisfied", deptA)).WantError(t, http.StatusForbidden, "forbidden")
 	})
 }
 
@@ -200,11 +200,10 @@ func TestUnknownDepartmentWaitsForDispatch(t *testing.T) {
 	if tk.Events[0].Type != "opened" || tk.Status != "pending_dispatch" {
 		t.Fatalf("after the workflow opened: %s, want pending_dispatch with an opened event", tk)
 	}
-	wantError(t, a.do("GET", "/api/v1/tickets/"+number, tm.deptA, nil), http.StatusNotFound, "not_found")
-	wantError(t, a.act(tm.deptA, number, "sign", nil), http.StatusNotFound, "not_found")
-	wantError(t, a.act(tm.callcenter, number, "dispatch", map[string]any{"department_code": deptUnknown}),
-		http.StatusUnprocessableEntity, "invalid_action", "department_code")
-	wantError(t, a.act(tm.callcenter, number, "dispatch", nil), http.StatusUnprocessableEntity, "invalid_action", "department_code")
+	a.do("GET", "/api/v1/tickets/"+number, tm.deptA, nil).WantError(t, http.StatusNotFound, "not_found")
+	a.act(tm.deptA, number, "sign", nil).WantError(t, http.StatusNotFound, "not_found")
+	a.act(tm.callcenter, number, "dispatch", map[string]any{"department_code": deptUnknown}).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "department_code")
+	a.act(tm.callcenter, number, "dispatch", nil).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "department_code")
 
 	tk = a.mustAct(tm.callcenter, number, "dispatch", map[string]any{"department_code": deptA, "note": "按事项归属派至市场监管"})
 	last := tk.Events[len(tk.Events)-1]
@@ -223,13 +222,13 @@ func TestPositiveRatingHasNoTicket(t *testing.T) {
 	t.Parallel()
 	a, tm := setup(t)
 	id := a.id("positive")
-	r := a.do("POST", "/api/v1/ratings", tm.channel, reachable(a.rating(id, "basically_satisfied", deptA))).want(t, http.StatusCreated)
-	got := r.object(t)
+	r := a.do("POST", "/api/v1/ratings", tm.channel, reachable(a.rating(id, "basically_satisfied", deptA))).Want(t, http.StatusCreated)
+	got := r.Object(t)
 	if want := map[string]any{"id": id, "negative": false}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("answer %v, want %v (no ticket_number)", got, want)
 	}
-	stored := a.do("GET", "/api/v1/ratings/"+id, tm.supervisor, nil).want(t, http.StatusOK)
-	if m := stored.object(t); m["negative"] != false || m["ticket_number"] != nil {
+	stored := a.do("GET", "/api/v1/ratings/"+id, tm.supervisor, nil).Want(t, http.StatusOK)
+	if m := stored.Object(t); m["negative"] != false || m["ticket_number"] != nil {
 		t.Fatalf("stored rating %v: want negative=false and no ticket_number", m)
 	}
 	if strings.Contains(string(stored.Raw), "13812345678") {

@@ -37,19 +37,16 @@ func TestExtensionApprovedMovesDeadlineOncePerRound(t *testing.T) {
 		t.Fatalf("rectify due_at %s, want %s: 5 working days from %s", due, want, start)
 	}
 
-	wantError(t, a.act(tm.deptA, number, "request_extension", map[string]any{"reason": "需协调多个科室"}),
-		http.StatusUnprocessableEntity, "invalid_action", "working_days")
-	wantError(t, a.act(tm.deptA, number, "request_extension", map[string]any{"working_days": 99, "reason": "很久"}),
-		http.StatusUnprocessableEntity, "invalid_action", "working_days")
+	a.act(tm.deptA, number, "request_extension", map[string]any{"reason": "需协调多个科室"}).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "working_days")
+	a.act(tm.deptA, number, "request_extension", map[string]any{"working_days": 99, "reason": "很久"}).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "working_days")
 	tk = a.mustAct(tm.deptA, number, "request_extension", map[string]any{"working_days": 3, "reason": "需协调多个科室"})
 	if p := tk.PendingRequest; p == nil || p.Type != "extension" || p.WorkingDays != 3 || !tk.DueAt.Equal(due) {
 		t.Fatalf("after the request: %s, pending %+v; want a pending extension of 3 days and the deadline unchanged", tk, p)
 	}
 	lastEvent(t, tk, "extension_requested", tm.deptAUser)
-	wantError(t, a.act(tm.deptA, number, "request_extension", map[string]any{"working_days": 1, "reason": "再加一天"}),
-		http.StatusConflict, "invalid_transition")
-	wantError(t, a.act(tm.deptA, number, "decide_extension", map[string]any{"approve": true}), http.StatusForbidden, "forbidden")
-	wantError(t, a.act(tm.supervisor, number, "decide_extension", nil), http.StatusUnprocessableEntity, "invalid_action", "approve")
+	a.act(tm.deptA, number, "request_extension", map[string]any{"working_days": 1, "reason": "再加一天"}).WantError(t, http.StatusConflict, "invalid_transition")
+	a.act(tm.deptA, number, "decide_extension", map[string]any{"approve": true}).WantError(t, http.StatusForbidden, "forbidden")
+	a.act(tm.supervisor, number, "decide_extension", nil).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "approve")
 
 	tk = a.mustAct(tm.supervisor, number, "decide_extension", map[string]any{"approve": true, "comment": "同意"})
 	lastEvent(t, tk, "extension_approved", tm.supervisorUser)
@@ -63,9 +60,8 @@ func TestExtensionApprovedMovesDeadlineOncePerRound(t *testing.T) {
 		t.Error("the citizen was not told of the extension")
 	}
 
-	wantError(t, a.act(tm.deptA, number, "request_extension", map[string]any{"working_days": 1, "reason": "还要一天"}),
-		http.StatusConflict, "invalid_transition")
-	wantError(t, a.act(tm.supervisor, number, "decide_extension", map[string]any{"approve": true}), http.StatusConflict, "invalid_transition")
+	a.act(tm.deptA, number, "request_extension", map[string]any{"working_days": 1, "reason": "还要一天"}).WantError(t, http.StatusConflict, "invalid_transition")
+	a.act(tm.supervisor, number, "decide_extension", map[string]any{"approve": true}).WantError(t, http.StatusConflict, "invalid_transition")
 }
 
 // Issue 3: an upheld appeal closes the ticket as appeal_upheld and takes the rating
@@ -82,7 +78,7 @@ func TestAppealUpheldClosesTicketAndExcludesRating(t *testing.T) {
 	if p := tk.PendingRequest; p == nil || p.Type != "appeal" || tk.Status != "awaiting_sign" {
 		t.Fatalf("after the appeal: %s, pending %+v; want a pending appeal, still awaiting_sign", tk, p)
 	}
-	wantError(t, a.act(tm.deptA, number, "appeal", map[string]any{"reason": "再申诉"}), http.StatusConflict, "invalid_transition")
+	a.act(tm.deptA, number, "appeal", map[string]any{"reason": "再申诉"}).WantError(t, http.StatusConflict, "invalid_transition")
 	tk = a.mustAct(tm.supervisor, number, "decide_appeal", map[string]any{"uphold": false, "comment": "评价属实"})
 	lastEvent(t, tk, "appeal_rejected", tm.supervisorUser)
 	if tk.Status != "awaiting_sign" || tk.PendingRequest != nil || tk.DueAt == nil || !tk.DueAt.Equal(due) {
@@ -94,22 +90,22 @@ func TestAppealUpheldClosesTicketAndExcludesRating(t *testing.T) {
 	var rating struct {
 		Excluded bool `json:"excluded"`
 	}
-	a.do("GET", "/api/v1/ratings/"+id, tm.supervisor, nil).want(t, http.StatusOK).decode(t, &rating)
+	a.do("GET", "/api/v1/ratings/"+id, tm.supervisor, nil).Want(t, http.StatusOK).Decode(t, &rating)
 	if rating.Excluded {
 		t.Fatal("the rating is excluded before any appeal")
 	}
 	a.mustAct(tm.deptA, number, "appeal", map[string]any{"reason": "恶意差评"})
-	wantError(t, a.act(tm.supervisor, number, "decide_extension", map[string]any{"approve": true}), http.StatusConflict, "invalid_transition")
+	a.act(tm.supervisor, number, "decide_extension", map[string]any{"approve": true}).WantError(t, http.StatusConflict, "invalid_transition")
 	tk = a.mustAct(tm.supervisor, number, "decide_appeal", map[string]any{"uphold": true, "comment": "经核实为误评"})
 	lastEvent(t, tk, "appeal_upheld", tm.supervisorUser)
 	if tk.Status != "closed" || tk.resolution() != "appeal_upheld" || tk.ClosedAt == nil || tk.PendingRequest != nil {
 		t.Fatalf("after upholding: %s, want closed as appeal_upheld", tk)
 	}
-	a.do("GET", "/api/v1/ratings/"+id, tm.supervisor, nil).want(t, http.StatusOK).decode(t, &rating)
+	a.do("GET", "/api/v1/ratings/"+id, tm.supervisor, nil).Want(t, http.StatusOK).Decode(t, &rating)
 	if !rating.Excluded {
 		t.Fatal("GET /ratings shows excluded=false after the appeal was upheld")
 	}
-	a.do("GET", "/api/v1/ratings/"+rejectedID, tm.supervisor, nil).want(t, http.StatusOK).decode(t, &rating)
+	a.do("GET", "/api/v1/ratings/"+rejectedID, tm.supervisor, nil).Want(t, http.StatusOK).Decode(t, &rating)
 	if rating.Excluded {
 		t.Fatal("a rating whose appeal was rejected is excluded")
 	}
@@ -122,14 +118,14 @@ func TestReturnGoesBackToPendingDispatch(t *testing.T) {
 	a, tm := setup(t)
 	number, _ := a.signed(tm, "return", a.rating(a.id("return"), "dissatisfied", deptA))
 
-	wantError(t, a.act(tm.deptA, number, "return", nil), http.StatusUnprocessableEntity, "invalid_action", "reason")
+	a.act(tm.deptA, number, "return", nil).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "reason")
 	tk := a.mustAct(tm.deptA, number, "return", map[string]any{"reason": "属公安局职责"})
 	e := lastEvent(t, tk, "returned", tm.deptAUser)
 	if tk.Status != "pending_dispatch" || tk.DepartmentCode != "" || tk.DueAt != nil || e.Note != "属公安局职责" {
 		t.Fatalf("after the return: %s (event %+v), want pending_dispatch with no department, no deadline, the reason noted", tk, e)
 	}
-	wantError(t, a.do("GET", "/api/v1/tickets/"+number, tm.deptA, nil), http.StatusNotFound, "not_found")
-	wantError(t, a.act(tm.deptA, number, "sign", nil), http.StatusNotFound, "not_found")
+	a.do("GET", "/api/v1/tickets/"+number, tm.deptA, nil).WantError(t, http.StatusNotFound, "not_found")
+	a.act(tm.deptA, number, "sign", nil).WantError(t, http.StatusNotFound, "not_found")
 	if !hasNotification(a.notifications(number), "returned", "supervisors") {
 		t.Error("supervisors were not told of the return")
 	}
@@ -152,7 +148,7 @@ func TestSupervisorUrgesAndCloses(t *testing.T) {
 	number := a.negative(tm.channel, a.rating(a.id("urge"), "very_dissatisfied", deptA))
 	before := a.dispatched(tm.supervisor, number)
 
-	wantError(t, a.act(tm.supervisor, number, "urge", nil), http.StatusUnprocessableEntity, "invalid_action", "note")
+	a.act(tm.supervisor, number, "urge", nil).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "note")
 	tk := a.mustAct(tm.supervisor, number, "urge", map[string]any{"note": "请今日内签收"})
 	e := lastEvent(t, tk, "urged", tm.supervisorUser)
 	if tk.Status != before.Status || !tk.DueAt.Equal(*before.DueAt) || e.Note != "请今日内签收" {
@@ -162,11 +158,11 @@ func TestSupervisorUrgesAndCloses(t *testing.T) {
 		t.Error("the department was not told it was urged")
 	}
 
-	wantError(t, a.act(tm.supervisor, number, "close", nil), http.StatusUnprocessableEntity, "invalid_action", "reason")
+	a.act(tm.supervisor, number, "close", nil).WantError(t, http.StatusUnprocessableEntity, "invalid_action", "reason")
 	tk = a.mustAct(tm.supervisor, number, "close", map[string]any{"reason": "群众撤回诉求"})
 	lastEvent(t, tk, "closed", tm.supervisorUser)
 	if tk.Status != "closed" || tk.resolution() != "closed_by_supervisor" || tk.ClosedAt == nil || tk.DueAt != nil {
 		t.Fatalf("after close: %s, want closed_by_supervisor", tk)
 	}
-	wantError(t, a.act(tm.supervisor, number, "close", map[string]any{"reason": "再关一次"}), http.StatusConflict, "invalid_transition")
+	a.act(tm.supervisor, number, "close", map[string]any{"reason": "再关一次"}).WantError(t, http.StatusConflict, "invalid_transition")
 }

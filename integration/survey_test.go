@@ -37,7 +37,7 @@ func TestSurveyAnsweredByTokenClosesTicket(t *testing.T) {
 		}
 	}
 
-	page := a.do("GET", "/s/"+tok, "", nil).want(t, http.StatusOK)
+	page := a.do("GET", "/s/"+tok, "", nil).Want(t, http.StatusOK)
 	if ct := page.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("survey page Content-Type %q, want text/html", ct)
 	}
@@ -45,8 +45,8 @@ func TestSurveyAnsweredByTokenClosesTicket(t *testing.T) {
 		t.Errorf("survey page does not show the ticket and the department's report:\n%s", body)
 	}
 
-	wantError(t, a.do("POST", "/api/v1/surveys/"+tok, "", map[string]any{"level": "superb"}), http.StatusUnprocessableEntity, "invalid_survey", "level")
-	a.do("POST", "/api/v1/surveys/"+tok, "", map[string]any{"level": "satisfied", "comment": "现在好多了"}).want(t, http.StatusOK)
+	a.do("POST", "/api/v1/surveys/"+tok, "", map[string]any{"level": "superb"}).WantError(t, http.StatusUnprocessableEntity, "invalid_survey", "level")
+	a.do("POST", "/api/v1/surveys/"+tok, "", map[string]any{"level": "satisfied", "comment": "现在好多了"}).Want(t, http.StatusOK)
 	tk := a.ticket(tm.supervisor, number)
 	last := tk.Events[len(tk.Events)-1]
 	if tk.Status != "closed" || tk.resolution() != "satisfied" || last.Type != "survey_answered" || last.Actor != "citizen" {
@@ -54,11 +54,11 @@ func TestSurveyAnsweredByTokenClosesTicket(t *testing.T) {
 	}
 
 	closed := len(tk.Events)
-	wantError(t, a.do("POST", "/api/v1/surveys/"+tok, "", map[string]any{"level": "very_dissatisfied"}), http.StatusGone, "survey_gone")
-	a.do("GET", "/s/"+tok, "", nil).want(t, http.StatusGone)
+	a.do("POST", "/api/v1/surveys/"+tok, "", map[string]any{"level": "very_dissatisfied"}).WantError(t, http.StatusGone, "survey_gone")
+	a.do("GET", "/s/"+tok, "", nil).Want(t, http.StatusGone)
 	for _, bad := range []string{"garbage", strings.Repeat("A", 43), tok[:42] + "x"} {
-		wantError(t, a.do("POST", "/api/v1/surveys/"+bad, "", map[string]any{"level": "satisfied"}), http.StatusGone, "survey_gone")
-		a.do("GET", "/s/"+bad, "", nil).want(t, http.StatusGone)
+		a.do("POST", "/api/v1/surveys/"+bad, "", map[string]any{"level": "satisfied"}).WantError(t, http.StatusGone, "survey_gone")
+		a.do("GET", "/s/"+bad, "", nil).Want(t, http.StatusGone)
 	}
 	if tk := a.ticket(tm.supervisor, number); len(tk.Events) != closed || tk.resolution() != "satisfied" {
 		t.Fatalf("used and bad tokens changed the ticket: %s", tk)
@@ -72,13 +72,13 @@ func TestUnsatisfiedSurveyAnswerStartsNextRound(t *testing.T) {
 	a, tm := setup(t)
 	number := a.resolved(tm, "survey-reopen", "已电话致歉")
 	tok1 := a.surveyToken(number, 1)
-	a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "dissatisfied", "comment": "只道歉不解决"}).want(t, http.StatusOK)
+	a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "dissatisfied", "comment": "只道歉不解决"}).Want(t, http.StatusOK)
 
 	tk := a.ticket(tm.deptA, number)
 	if tk.Status != "awaiting_sign" || tk.Round != 2 || tk.DepartmentCode != deptA || tk.DueAt == nil {
 		t.Fatalf("after the unsatisfied answer: %s, want round 2 awaiting_sign at %s with a sign deadline", tk, deptA)
 	}
-	wantError(t, a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "satisfied"}), http.StatusGone, "survey_gone")
+	a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "satisfied"}).WantError(t, http.StatusGone, "survey_gone")
 
 	a.mustAct(tm.deptA, number, "sign", nil)
 	a.mustAct(tm.deptA, number, "resolve", map[string]any{"report": "已调整窗口排班"})
@@ -86,8 +86,8 @@ func TestUnsatisfiedSurveyAnswerStartsNextRound(t *testing.T) {
 	if tok2 == tok1 {
 		t.Fatal("round 2's survey reuses round 1's link")
 	}
-	wantError(t, a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "satisfied"}), http.StatusGone, "survey_gone")
-	a.do("POST", "/api/v1/surveys/"+tok2, "", map[string]any{"level": "very_satisfied"}).want(t, http.StatusOK)
+	a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "satisfied"}).WantError(t, http.StatusGone, "survey_gone")
+	a.do("POST", "/api/v1/surveys/"+tok2, "", map[string]any{"level": "very_satisfied"}).Want(t, http.StatusOK)
 	if tk := a.ticket(tm.deptA, number); tk.Status != "closed" || tk.resolution() != "satisfied" || tk.Round != 2 {
 		t.Fatalf("after round 2's answer: %s, want closed as satisfied in round 2", tk)
 	}
@@ -183,14 +183,14 @@ func TestOldRoundSurveyLinkIsGone(t *testing.T) {
 		if res.StatusCode != http.StatusGone || !strings.Contains(string(b), "该评价链接已失效") {
 			t.Errorf("%s: the page's form posted to round 1's link: %d, want 410 saying 该评价链接已失效", when, res.StatusCode)
 		}
-		wantError(t, a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "satisfied"}), http.StatusGone, "survey_gone")
+		a.do("POST", "/api/v1/surveys/"+tok1, "", map[string]any{"level": "satisfied"}).WantError(t, http.StatusGone, "survey_gone")
 	}
 	gone("round 2 awaiting sign")
 	a.mustAct(tm.deptA, number, "sign", nil)
 	a.mustAct(tm.deptA, number, "resolve", map[string]any{"report": "已调整窗口排班"})
 	tok2 := a.surveyToken(number, 2)
 	gone("round 2 at its survey")
-	a.do("GET", "/s/"+tok2, "", nil).want(t, http.StatusOK)
+	a.do("GET", "/s/"+tok2, "", nil).Want(t, http.StatusOK)
 	if tk := a.ticket(tm.deptA, number); tk.Status != "following_up" || tk.Round != 2 {
 		t.Fatalf("round 1's link changed the ticket: %s", tk)
 	}

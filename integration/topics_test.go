@@ -36,7 +36,7 @@ func TestTopicsFromPostedComments(t *testing.T) {
 			reachable(r)
 		}
 		status := http.StatusCreated
-		a.do("POST", "/api/v1/ratings", tm.channel, r).want(t, status)
+		a.do("POST", "/api/v1/ratings", tm.channel, r).Want(t, status)
 	}
 	queue := []string{
 		"排队排了两个小时，请回电13812345678",
@@ -56,7 +56,7 @@ func TestTopicsFromPostedComments(t *testing.T) {
 
 	q := "/api/v1/stats/topics?department_code=" + deptA + "&sentiment=negative"
 	var v topicsView
-	a.do("GET", q, tm.supervisor, nil).want(t, http.StatusOK).decode(t, &v)
+	a.do("GET", q, tm.supervisor, nil).Want(t, http.StatusOK).Decode(t, &v)
 	if len(v.Topics) < 2 || v.Topics[0].Term != "排队" || v.Topics[0].Count != 5 {
 		t.Fatalf("top negative terms %+v: want 排队 first with 5", v.Topics)
 	}
@@ -97,7 +97,7 @@ func TestTopicsFromPostedComments(t *testing.T) {
 	// The department sees its own: the same counts; an anonymous rater's example
 	// comes without its rating id and only its day.
 	var own topicsView
-	a.do("GET", q, tm.deptA, nil).want(t, http.StatusOK).decode(t, &own)
+	a.do("GET", q, tm.deptA, nil).Want(t, http.StatusOK).Decode(t, &own)
 	if len(own.Topics) == 0 || own.Topics[0].Term != "排队" || own.Topics[0].Count != 5 {
 		t.Fatalf("department's own topics %+v", own.Topics)
 	}
@@ -116,10 +116,10 @@ func TestTopicsFromPostedComments(t *testing.T) {
 	}
 
 	// Another department's user: 403, with the contract's error body.
-	wantError(t, a.do("GET", q, tm.deptB, nil), http.StatusForbidden, "forbidden")
+	a.do("GET", q, tm.deptB, nil).WantError(t, http.StatusForbidden, "forbidden")
 
 	// The export carries the same figures.
-	csv := a.do("GET", "/api/v1/stats/topics.csv?department_code="+deptA+"&sentiment=negative", tm.supervisor, nil).want(t, http.StatusOK)
+	csv := a.do("GET", "/api/v1/stats/topics.csv?department_code="+deptA+"&sentiment=negative", tm.supervisor, nil).Want(t, http.StatusOK)
 	if !strings.Contains(string(csv.Raw), "排队,5,0,5") {
 		t.Errorf("CSV export lacks 排队,5,0,5:\n%s", csv)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/notify"
 	"rectify/store"
 )
@@ -14,7 +14,7 @@ import (
 // once the SMS is handed to the gateway the stored body no longer holds it
 // (issue 15 item 3). The phone got the link.
 func TestSurveyLinkKeptOnlyUntilHandedOver(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	token := strings.Repeat("Ab1_-", 8) + "xyz" // 43 characters, as issued
 	link := "https://rectify.example.gov.cn/s/" + token

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"rectify/internal/robotfake"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/notify"
 	"rectify/store"
 )
@@ -34,7 +34,7 @@ func robotOutbox(t *testing.T, st *store.Store, key string) robotRow {
 // robotSetup is a database with department D1, its robot, and a sender to the fake.
 func robotSetup(t *testing.T, rb store.Robot) (*store.Store, *notify.RobotSender) {
 	t.Helper()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	if _, err := st.Pool().Exec(ctx, `INSERT INTO departments (code, name) VALUES ('D1', '南京市市场监督管理局')`); err != nil {
 		t.Fatal(err)

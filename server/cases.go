@@ -121,7 +121,7 @@ func (s *Server) createCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.Store.CreateCases(c.Request().Context(), []store.NewCase{nc})
+	res, err := campaigns.Intake(c.Request().Context(), s.Store, []store.NewCase{nc})
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (s *Server) createCaseBatch(c echo.Context) error {
 		valid = append(valid, nc)
 		where = append(where, i)
 	}
-	res, err := s.Store.CreateCases(c.Request().Context(), valid)
+	res, err := campaigns.Intake(c.Request().Context(), s.Store, valid)
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (s *Server) putSamplingRules(c echo.Context) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	out, err := s.Store.PutSamplingRules(c.Request().Context(), r, ifVersion, userOf(c).Username)
+	out, err := campaigns.SaveRules(c.Request().Context(), s.Store, r, ifVersion, userOf(c).Username)
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,7 @@ func (s *Server) putSamplingRules(c echo.Context) error {
 }
 
 func (s *Server) getSamplingRules(c echo.Context) error {
-	r, err := s.Store.SamplingRules(c.Request().Context())
+	r, err := campaigns.CurrentRules(c.Request().Context(), s.Store)
 	if err != nil {
 		return err
 	}
@@ -309,7 +309,7 @@ func (s *Server) callbackStats(c echo.Context) error {
 		f.From, f.To = campaigns.DepartmentMonth(f.To, stats.Day(s.clock()))
 	}
 	from, to := f.Span()
-	counts, err := s.Store.CallbackFigures(c.Request().Context(), from, to, f.Department)
+	counts, err := campaigns.CountsOf(c.Request().Context(), s.Store, from, to, f.Department)
 	if err != nil {
 		return err
 	}

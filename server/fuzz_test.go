@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"rectify/domain"
+	"rectify/services"
 	"rectify/store"
 )
 
@@ -97,10 +98,10 @@ func FuzzSurveyToken(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		hash, ok := parseSurveyToken(raw)
+		hash, ok := services.ParseSurveyToken(raw)
 		shaped := len(raw) == 43 && strings.Trim(raw, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == ""
 		if ok != shaped {
-			t.Fatalf("parseSurveyToken(%q) ok=%v, want %v", raw, ok, shaped)
+			t.Fatalf("ParseSurveyToken(%q) ok=%v, want %v", raw, ok, shaped)
 		}
 		if !ok {
 			if hash != nil {

@@ -3,21 +3,17 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"rectify/internal/testdb"
 	"rectify/store"
 )
 
@@ -173,7 +169,7 @@ func TestStrictJSON(t *testing.T) {
 // TestSQLFragmentsStoredVerbatim stores ratings whose every free-text field is an
 // injection attempt and reads them back byte for byte.
 func TestSQLFragmentsStoredVerbatim(t *testing.T) {
-	st := testStore(t)
+	st := testdb.New(t)
 	s := New(Deps{Store: st, Log: slog.New(slog.DiscardHandler), BootstrapAdminToken: testAdmin})
 	fragments := []string{
 		`x'; DROP TABLE ratings; --`,
@@ -224,43 +220,6 @@ func TestSQLFragmentsStoredVerbatim(t *testing.T) {
 	if err := st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM ratings`).Scan(&n); err != nil || n != len(fragments) {
 		t.Errorf("ratings table: %d rows (err %v), want %d: the tables survived and hold exactly what was sent", n, err, len(fragments))
 	}
-}
-
-// testStore opens a fresh, migrated database (dropped after the test) on
-// RECTIFY_TEST_DATABASE_URL's server. internal/testenv does the same, but it
-// imports this package (through app), so a test here cannot use it.
-func testStore(t *testing.T) *store.Store {
-	t.Helper()
-	base := os.Getenv("RECTIFY_TEST_DATABASE_URL")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "rectify_test_" + hex.EncodeToString(b)
-	u.Path = "/" + name
-	ctx := context.Background()
-	st, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("open test database (is Postgres running? `make test` starts one): %v", err)
-	}
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		st.Close()
-		admin := *u
-		admin.Path = "/postgres"
-		if conn, err := pgx.Connect(ctx, admin.String()); err == nil {
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			conn.Close(ctx)
-		}
-	})
-	return st
 }
 
 func TestSecurityHeaders(t *testing.T) {

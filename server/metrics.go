@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"rectify/domain"
 	"rectify/store"
 	"rectify/telemetry"
 )
@@ -47,7 +48,7 @@ func (s *Server) instrument(next echo.HandlerFunc) echo.HandlerFunc {
 		m := s.Ecosystem.Metrics
 		m.ObserveHTTP(req.Method, route, status, d)
 		if route == actionRoute {
-			if _, known := actionRoles[c.Param("action")]; known {
+			if _, known := domain.RuleOf(c.Param("action")); known {
 				m.ObserveAction(c.Param("action"), "api", status, d)
 			}
 		}

@@ -2,37 +2,17 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"rectify/campaigns"
 	"rectify/domain"
+	"rectify/services"
 	"rectify/store"
 )
-
-// ratingIn is the body of POST /api/v1/ratings exactly as API.md names it.
-type ratingIn struct {
-	ID              string          `json:"id"`
-	Channel         domain.Channel  `json:"channel"`
-	Level           domain.Level    `json:"level"`
-	RatedAt         *time.Time      `json:"rated_at,omitempty"`
-	DepartmentCode  string          `json:"department_code"`
-	ServiceItemCode string          `json:"service_item_code,omitempty"`
-	StaffID         string          `json:"staff_id,omitempty"`
-	HallCode        string          `json:"hall_code,omitempty"`
-	CaseNo          string          `json:"case_no,omitempty"`
-	RegionCode      string          `json:"region_code,omitempty"`
-	Aspects         []string        `json:"aspects,omitempty"`
-	Comment         string          `json:"comment,omitempty"`
-	Citizen         *domain.Citizen `json:"citizen,omitempty"`
-}
 
 type ratingOut struct {
 	ID           string `json:"id"`
@@ -40,91 +20,25 @@ type ratingOut struct {
 	TicketNumber string `json:"ticket_number,omitempty"`
 }
 
-var (
-	regionPattern = regexp.MustCompile(`^[0-9]{6}$`)
-	phonePattern  = regexp.MustCompile(`^\+?[0-9][0-9-]{5,19}$`)
-)
+// The rating's fields are checked by services.Ratings; the call-back log
+// (cases.go) checks a case's and an answer's by the same rules.
+type ratingIn = services.RatingInput
+
+var regionPattern, phonePattern = services.RegionPattern, services.PhonePattern
 
 const (
-	maxComment   = domain.MaxComment // characters
-	clockSkew    = 5 * time.Minute
+	clockSkew    = services.ClockSkew
+	maxComment   = services.MaxComment // characters
 	maxCodeRunes = 128
 )
 
-// validate checks a rating and returns it ready to store. now is the receive time.
-func (in ratingIn) validate(now time.Time) (domain.Rating, error) {
-	var fs fieldErrors
-	bad, code := fs.bad, fs.code
-	code("id", in.ID, true)
-	if !in.Channel.Valid() {
-		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
-	}
-	fs = append(fs, domain.CheckLevel(in.Level)...)
-	ratedAt := now
-	if in.RatedAt != nil {
-		ratedAt = *in.RatedAt
-		switch {
-		case ratedAt.After(now.Add(clockSkew)):
-			bad("rated_at", "must not be in the future")
-		case ratedAt.Year() < 2000:
-			bad("rated_at", "must be after 2000-01-01")
-		}
-	}
-	code("department_code", in.DepartmentCode, true)
-	code("service_item_code", in.ServiceItemCode, false)
-	code("staff_id", in.StaffID, false)
-	code("hall_code", in.HallCode, false)
-	code("case_no", in.CaseNo, false)
-	if in.RegionCode != "" && !regionPattern.MatchString(in.RegionCode) {
-		bad("region_code", "must be a 6-digit administrative division code")
-	}
-	fs = append(fs, domain.CheckAnswer(in.Aspects, in.Comment)...)
-	if c := in.Citizen; c != nil {
-		if len([]rune(c.Name)) > 64 {
-			bad("citizen.name", "at most 64 characters")
-		}
-		if c.Phone != "" && !phonePattern.MatchString(c.Phone) {
-			bad("citizen.phone", "must be a phone number of digits")
-		}
-	}
-	if fs != nil {
-		return domain.Rating{}, domain.Invalid("invalid_rating", fs)
-	}
-	aspects := in.Aspects
-	if aspects == nil {
-		aspects = []string{}
-	}
-	return domain.Rating{ID: in.ID, Channel: in.Channel, Level: in.Level, RatedAt: ratedAt, ReceivedAt: now,
-		DepartmentCode: in.DepartmentCode, ServiceItemCode: in.ServiceItemCode, StaffID: in.StaffID,
-		HallCode: in.HallCode, CaseNo: in.CaseNo, RegionCode: in.RegionCode, Aspects: aspects,
-		Comment: in.Comment, Citizen: in.Citizen, Negative: in.Level.Negative()}, nil
-}
-
-// hash identifies the request's content: re-encoding the parsed struct makes key
-// order and white space irrelevant, so only a real difference is a conflict.
-func (in ratingIn) hash() []byte {
-	b, _ := json.Marshal(in)
-	h := sha256.Sum256(b)
-	return h[:]
-}
-
-// parseRating decodes and validates one rating.
+// parseRating decodes and checks one rating (services.RatingInput.Check).
 func parseRating(b []byte, now time.Time) (store.NewRating, error) {
-	var in ratingIn
+	var in services.RatingInput
 	if err := unmarshalStrict(b, &in); err != nil {
 		return store.NewRating{}, err
 	}
-	r, err := in.validate(now)
-	if err != nil {
-		return store.NewRating{}, err
-	}
-	if strings.HasPrefix(in.ID, campaigns.CallbackRatingPrefix) {
-		// Reserved for ratings given in call-backs (server/cases.go), so that no
-		// channel can take the id a case's call-back will need.
-		return store.NewRating{}, domain.Invalid("invalid_rating", []domain.FieldError{{Field: "id",
-			Message: "the prefix " + campaigns.CallbackRatingPrefix + " is reserved for call-back ratings"}})
-	}
-	return store.NewRating{Rating: r, BodyHash: in.hash()}, nil
+	return in.Check(now)
 }
 
 func (s *Server) createRating(c echo.Context) error {
@@ -132,31 +46,19 @@ func (s *Server) createRating(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	nr, err := parseRating(b, s.clock())
+	var in services.RatingInput
+	if err := unmarshalStrict(b, &in); err != nil {
+		return err
+	}
+	nr, res, err := s.Services.Ratings.Submit(c.Request().Context(), userOf(c), in)
 	if err != nil {
 		return err
 	}
-	src, err := s.sourceRules(c)
-	if err != nil {
-		return err
+	s.countIngested([]store.NewRating{nr}, []store.RatingResult{res})
+	if res.Outcome == store.Duplicate {
+		return c.JSON(http.StatusOK, out(nr, res))
 	}
-	if err := src.check(&nr); err != nil {
-		return err
-	}
-	if err := s.resolveRatingDepartment(c.Request().Context(), &nr); err != nil {
-		return err
-	}
-	res, err := s.storeRatings(c.Request().Context(), []store.NewRating{nr})
-	if err != nil {
-		return err
-	}
-	switch res[0].Outcome {
-	case store.Conflict:
-		return domain.E(domain.KindConflict, "rating_conflict", "rating %s was already submitted with a different body", nr.ID)
-	case store.Duplicate:
-		return c.JSON(http.StatusOK, out(nr, res[0]))
-	}
-	return c.JSON(http.StatusCreated, out(nr, res[0]))
+	return c.JSON(http.StatusCreated, out(nr, res))
 }
 
 func out(nr store.NewRating, r store.RatingResult) ratingOut {
@@ -167,50 +69,13 @@ func out(nr store.NewRating, r store.RatingResult) ratingOut {
 	return o
 }
 
-// resolveRatingDepartment stores a department given by its exact name under
-// its code. An unknown department stays as sent: the ticket waits for
-// dispatch (a channel may rate a department not registered yet).
-// A value shaped like a code is taken as one without a lookup, so intake (the
-// hot path, batches of hundreds) pays nothing for names.
-func (s *Server) resolveRatingDepartment(ctx context.Context, nr *store.NewRating) error {
-	if codePattern.MatchString(nr.DepartmentCode) {
-		return nil
-	}
-	code, ok, err := s.departmentCode(ctx, nr.DepartmentCode)
-	if err == nil && ok {
-		nr.DepartmentCode = code
-	}
-	return err
-}
-
-// storeRatings stores ratings with their tickets and hands the new tickets to the
-// start queue: the answer is sent once they are committed, without waiting for
-// Temporal (issue 18). The engine starts the workflows right after, in this
-// process; if it dies first, the reconciler (or the first action on the ticket)
-// starts them.
+// storeRatings stores prepared ratings (services.Ratings.Save) and counts them.
 func (s *Server) storeRatings(ctx context.Context, rs []store.NewRating) ([]store.RatingResult, error) {
-	var (
-		res []store.RatingResult
-		err error
-	)
-	if len(rs) == 1 {
-		// A single rating shares a transaction with concurrent requests (group commit).
-		var r store.RatingResult
-		r, err = s.Store.CreateRating(ctx, rs[0])
-		res = []store.RatingResult{r}
-	} else {
-		res, err = s.Store.CreateRatings(ctx, rs)
+	res, err := s.Services.Ratings.Save(ctx, rs)
+	if err == nil {
+		s.countIngested(rs, res)
 	}
-	if err != nil {
-		return nil, err
-	}
-	s.countIngested(rs, res)
-	for _, r := range res {
-		if r.Ticket != nil && !r.Ticket.WorkflowStarted {
-			s.Engine.Enqueue(ctx, *r.Ticket)
-		}
-	}
-	return res, nil
+	return res, err
 }
 
 type batchIn struct {
@@ -246,11 +111,7 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "ratings",
 			Message: fmt.Sprintf("at most %d per batch, got %d", maxBatch, len(in.Ratings))}})
 	}
-	now := s.clock()
-	src, err := s.sourceRules(c)
-	if err != nil {
-		return err
-	}
+	now, u := s.clock(), userOf(c)
 	results := make([]batchResult, len(in.Ratings))
 	var (
 		waves [][]store.NewRating // waves[k] holds the k-th occurrence of each id
@@ -260,10 +121,7 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 	for i, raw := range in.Ratings {
 		nr, err := parseRating(raw, now)
 		if err == nil {
-			err = src.check(&nr)
-		}
-		if err == nil {
-			err = s.resolveRatingDepartment(c.Request().Context(), &nr)
+			err = s.Services.Ratings.Accept(c.Request().Context(), u, &nr)
 		}
 		if err != nil {
 			results[i] = batchResult{ID: idOf(raw), Status: http.StatusUnprocessableEntity, Error: payload(err)}
@@ -329,22 +187,12 @@ func idOf(raw json.RawMessage) string {
 	return ""
 }
 
-// getRating shows a rating; the phone is masked unless the caller may see it.
+// getRating shows a rating (services.Ratings.Get); the phone is masked unless
+// the caller may see it.
 func (s *Server) getRating(c echo.Context) error {
-	u := userOf(c)
-	r, err := s.Store.GetRating(c.Request().Context(), c.Param("id"))
+	r, err := s.Services.Ratings.Get(c.Request().Context(), userOf(c), c.Param("id"))
 	if err != nil {
 		return err
-	}
-	if !u.SeesRating(r) {
-		return domain.ErrNotFound
-	}
-	if r.Citizen != nil && r.Citizen.Phone != "" {
-		if !u.Role.SeesPhones() {
-			r.Citizen.Phone = domain.MaskPhone(r.Citizen.Phone)
-		} else if err := s.Store.RecordPhoneReveal(c.Request().Context(), r.ID, u.Username); err != nil {
-			return err // no audit row, no number
-		}
 	}
 	return c.JSON(http.StatusOK, r)
 }

@@ -13,7 +13,7 @@ import (
 
 	"rectify/calendar"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/server"
 	"rectify/store"
 	"rectify/web"
@@ -64,7 +64,7 @@ func FuzzRoutes(f *testing.F) {
 // function that sends one request and describes a 5xx ("" otherwise).
 func routeHarness(tb testing.TB) ([]echoRoute, func(ri uint16, param string, qi uint8, value string, bySession bool) string) {
 	f := tb
-	st, _ := testenv.NewDatabase(f)
+	st := testdb.New(f)
 	ctx := context.Background()
 	if err := st.CreateUser(ctx, domain.User{Username: "admin", Role: domain.RoleAdmin}, "x"); err != nil {
 		f.Fatal(err)

@@ -38,10 +38,9 @@ type Deps struct {
 // Server is the HTTP API.
 type Server struct {
 	Deps
-	Echo    *echo.Echo
-	auth    *tokenCache
-	sources sourceCache // rating id prefixes of bound channel users (sources.go)
-	clock   func() time.Time
+	Echo  *echo.Echo
+	auth  *tokenCache
+	clock func() time.Time
 	routeCache
 }
 
@@ -62,7 +61,7 @@ func New(d Deps) *Server {
 	}
 	// A revoked token, a disabled user or a new bound source, whether changed
 	// through the API or a page, is seen by the next request.
-	s.Services.Admin.OnAccessChange(func() { s.auth.clear(); s.sources.clear() })
+	s.Services.Admin.OnAccessChange(func() { s.auth.clear(); s.Services.Ratings.SourcesChanged() })
 	s.Services.Callbacks.OnIngested(s.countIngested) // ratings registered by call-backs count as ingested
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
@@ -153,32 +152,13 @@ func (s *Server) ready(c echo.Context) error {
 // not a *domain.Error).
 func StatusOf(err error) int {
 	if de, ok := domain.AsError(err); ok {
-		return statusOf[de.Kind]
+		return de.Kind.HTTPStatus()
 	}
 	return http.StatusInternalServerError
 }
 
-var statusOf = map[domain.Kind]int{
-	domain.KindInternal:     http.StatusInternalServerError,
-	domain.KindBadRequest:   http.StatusBadRequest,
-	domain.KindUnauthorized: http.StatusUnauthorized,
-	domain.KindForbidden:    http.StatusForbidden,
-	domain.KindNotFound:     http.StatusNotFound,
-	domain.KindConflict:     http.StatusConflict,
-	domain.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	domain.KindInvalid:      http.StatusUnprocessableEntity,
-	domain.KindGone:         http.StatusGone,
-	domain.KindRateLimited:  http.StatusTooManyRequests,
-	domain.KindUnavailable:  http.StatusServiceUnavailable,
-}
-
-type errorBody struct {
-	Error struct {
-		Code    string              `json:"code"`
-		Message string              `json:"message"`
-		Fields  []domain.FieldError `json:"fields,omitempty"`
-	} `json:"error"`
-}
+// errorBody is the body of every error answer.
+type errorBody = domain.ErrorBody
 
 // handleError is the one place errors become responses. Faults are logged with the
 // request ID and shown to the caller only as "internal error".
@@ -190,7 +170,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
 	if de, ok := domain.AsError(err); ok {
-		status = statusOf[de.Kind]
+		status = de.Kind.HTTPStatus()
 		body.Error.Code, body.Error.Message, body.Error.Fields = de.Code, de.Message, de.Fields
 		if de.Kind == domain.KindInternal || de.Kind == domain.KindUnavailable {
 			s.Log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)

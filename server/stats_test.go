@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +16,8 @@ import (
 
 	"rectify/calendar"
 	"rectify/domain"
+	"rectify/internal/apitest"
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/server"
 	"rectify/store"
@@ -28,7 +29,7 @@ const statsAdmin = "stats-admin-token-0123456789"
 // a D-A department user, and three ratings on 2026-02-10 (Shanghai).
 func statsServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
 		if err := st.CreateDepartment(ctx, d); err != nil {
@@ -73,21 +74,11 @@ type got struct {
 	body   []byte
 }
 
+// call sends body (sent as it is, "" included) with the bearer token.
 func call(t *testing.T, srv *httptest.Server, token, method, path, body string) got {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return got{resp.StatusCode, resp.Header, b}
+	r := apitest.Client{TB: t, URL: srv.URL}.Do(method, path, token, body)
+	return got{r.Status, r.Header, r.Raw}
 }
 
 const feb = "?from=2026-02-01&to=2026-02-28"

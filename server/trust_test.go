@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,8 +17,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"rectify/calendar"
+	"rectify/campaigns"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/apitest"
+	"rectify/internal/testdb"
 	"rectify/server"
 	"rectify/stats"
 	"rectify/store"
@@ -29,7 +30,7 @@ import (
 // and D-B and one user of each role; each user's bearer token is tok(username).
 func trustServer(t *testing.T) (*httptest.Server, *store.Store) {
 	t.Helper()
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
 		if err := st.CreateDepartment(ctx, d); err != nil {
@@ -293,15 +294,9 @@ func passwordIs(t *testing.T, st *store.Store, username, password string) bool {
 // cookieCall calls the API with a browser session cookie instead of a token.
 func cookieCall(t *testing.T, srv *httptest.Server, session, method, path string) got {
 	t.Helper()
-	req, _ := http.NewRequest(method, srv.URL+path, nil)
-	req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: session})
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return got{resp.StatusCode, resp.Header, b}
+	r := apitest.Client{TB: t, URL: srv.URL}.Do(method, path, "", nil,
+		http.Header{"Cookie": {(&http.Cookie{Name: server.SessionCookie, Value: session}).String()}})
+	return got{r.Status, r.Header, r.Raw}
 }
 
 // TestChannelsCannotBlockOrProbeEachOther: a channel user bound to its channel
@@ -391,7 +386,7 @@ func TestDepartmentsSeeNoCaseSampling(t *testing.T) {
 		recent = now
 	}
 	add(3, recent, "now")
-	if _, err := st.CreateCases(context.Background(), cs); err != nil {
+	if _, err := campaigns.Intake(context.Background(), st, cs); err != nil {
 		t.Fatal(err)
 	}
 	type figures struct {

@@ -11,14 +11,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rectify/domain"
+	"rectify/hmacsig"
 	"rectify/hotline"
-	"rectify/internal/hmacsig"
 	"rectify/store"
 	"rectify/workflows"
 )
 
 // Webhooks carry no bearer token: the systems calling them sign each body with a
-// shared secret (internal/hmacsig). A webhook whose secret is not configured does
+// shared secret (hmacsig). A webhook whose secret is not configured does
 // not exist (404), so a builtin deployment exposes nothing.
 
 // verified reads the body and checks its signature.
@@ -55,7 +55,7 @@ func (s *Server) platformWebhook(c echo.Context) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			s.webhookResult(source, "error_"+fmt.Sprint(statusOf[domain.KindOf(err)]))
+			s.webhookResult(source, "error_"+fmt.Sprint(domain.KindOf(err).HTTPStatus()))
 		}
 	}()
 	var ev hotline.Event
@@ -106,7 +106,7 @@ func statusOrOK(err error) int {
 	if err == nil {
 		return http.StatusOK
 	}
-	return statusOf[domain.KindOf(err)]
+	return domain.KindOf(err).HTTPStatus()
 }
 
 // platformAction checks an event and turns it into its ticket action. The actor is

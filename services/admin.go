@@ -147,9 +147,13 @@ func (a *Admin) CreateUser(ctx context.Context, actor domain.User, nu NewUser) (
 		"department_code": u.DepartmentCode, "channel": string(u.Channel), "rating_id_prefix": u.RatingIDPrefix})
 }
 
-// checkBinding validates the binding fields of a new user. Rating ids are one
-// global key, so a channel user may be bound, at creation, to its channel and an
-// id prefix (README, "Rating sources").
+// checkBinding validates the binding fields of a new user (issue 15, item 13).
+// Rating ids are one global key, the idempotency key of API.md, so a source that
+// could use any id could take another source's next id first or probe whether it
+// exists. A channel user may therefore be bound, at creation, to its channel and
+// an id prefix no other source's prefix overlaps: it submits that channel with
+// ids in its prefix only, and nobody else may use an id in its prefix
+// (Ratings.Accept applies the binding).
 func checkBinding(nu NewUser) []domain.FieldError {
 	var fs []domain.FieldError
 	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }

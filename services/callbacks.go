@@ -37,8 +37,8 @@ func (in CallLog) Validate() error {
 	if in.Attempt < 0 {
 		bad("attempt", "must be a call number from 1")
 	}
-	if len([]rune(in.Note)) > domain.MaxComment {
-		bad("note", fmt.Sprintf("at most %d characters", domain.MaxComment))
+	if len([]rune(in.Note)) > MaxComment {
+		bad("note", fmt.Sprintf("at most %d characters", MaxComment))
 	}
 	if in.Reached != nil && !*in.Reached {
 		if in.Level != "" {
@@ -88,7 +88,7 @@ func (c *Callbacks) Log(ctx context.Context, actor domain.User, id int64, in Cal
 			return store.Callback{}, err
 		}
 	} else {
-		rules, err := c.Store.SamplingRules(ctx)
+		rules, err := campaigns.CurrentRules(ctx, c.Store)
 		if err != nil {
 			return store.Callback{}, err
 		}
@@ -102,20 +102,17 @@ func (c *Callbacks) Log(ctx context.Context, actor domain.User, id int64, in Cal
 // case and returns its id. The same answer again is the same rating; another
 // answer to an answered call-back is a conflict.
 func (c *Callbacks) registerAnswer(ctx context.Context, cb store.Callback, in CallLog, actor domain.User, now time.Time) (string, error) {
-	// The rest of the rating comes from the case, checked by the same rules when
-	// it was reported; the rating id fits (campaigns.CallbackRatingID).
-	fs := append(domain.CheckLevel(in.Level), domain.CheckAnswer(in.Aspects, in.Comment)...)
-	if fs != nil {
-		return "", domain.Invalid("invalid_call", fs)
+	rin := RatingInput{ID: campaigns.CallbackRatingID(cb.CaseNo), Channel: domain.ChannelHotline, Level: in.Level,
+		DepartmentCode: cb.DepartmentCode, ServiceItemCode: cb.ServiceItemCode, HallCode: cb.HallCode,
+		CaseNo: cb.CaseNo, RegionCode: cb.RegionCode, Aspects: in.Aspects, Comment: in.Comment,
+		Citizen: &domain.Citizen{Name: cb.Applicant.Name, Phone: cb.Applicant.Phone}}
+	r, err := rin.Validate(now)
+	if err != nil {
+		if de, ok := domain.AsError(err); ok {
+			return "", domain.Invalid("invalid_call", de.Fields)
+		}
+		return "", err
 	}
-	aspects := in.Aspects
-	if aspects == nil {
-		aspects = []string{}
-	}
-	r := domain.Rating{ID: campaigns.CallbackRatingID(cb.CaseNo), Channel: domain.ChannelHotline, Level: in.Level,
-		RatedAt: now, ReceivedAt: now, DepartmentCode: cb.DepartmentCode, ServiceItemCode: cb.ServiceItemCode,
-		HallCode: cb.HallCode, CaseNo: cb.CaseNo, RegionCode: cb.RegionCode, Aspects: aspects, Comment: in.Comment,
-		Citizen: &domain.Citizen{Name: cb.Applicant.Name, Phone: cb.Applicant.Phone}, Negative: in.Level.Negative()}
 	// The hash leaves out the time: a retried log is the same answer.
 	b, _ := json.Marshal(struct {
 		CaseNo  string       `json:"case_no"`
@@ -124,18 +121,15 @@ func (c *Callbacks) registerAnswer(ctx context.Context, cb store.Callback, in Ca
 		Comment string       `json:"comment"`
 	}{cb.CaseNo, r.Level, r.Aspects, r.Comment})
 	h := sha256.Sum256(b)
-	nr := store.NewRating{Rating: r, BodyHash: h[:], SubmittedBy: actor.Username}
-	res, err := c.Store.CreateRating(ctx, nr)
+	rs := []store.NewRating{{Rating: r, BodyHash: h[:], SubmittedBy: actor.Username}}
+	res, err := c.ratings.Save(ctx, rs)
 	if err != nil {
 		return "", err
 	}
 	for _, f := range c.watch.list() {
-		f([]store.NewRating{nr}, []store.RatingResult{res})
+		f(rs, res)
 	}
-	if res.Ticket != nil && !res.Ticket.WorkflowStarted && c.Engine != nil {
-		c.Engine.Enqueue(ctx, *res.Ticket)
-	}
-	if res.Outcome == store.Conflict {
+	if res[0].Outcome == store.Conflict {
 		return "", domain.E(domain.KindConflict, "callback_conflict",
 			"call-back %d was already answered with another level, aspects or comment", cb.ID)
 	}
@@ -181,7 +175,7 @@ func (c *Callbacks) Queue(ctx context.Context, actor domain.User, q QueueQuery) 
 	if q.All {
 		f.DueBy = nil
 	}
-	rules, err := c.Store.SamplingRules(ctx)
+	rules, err := campaigns.CurrentRules(ctx, c.Store)
 	if err != nil {
 		return Queue{}, err
 	}

@@ -43,9 +43,10 @@ func New(d Deps) *Services {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	ratings := &Ratings{Deps: d}
 	return &Services{
-		Tickets: &Tickets{d}, Ratings: &Ratings{d}, Surveys: &Surveys{d},
-		Admin: &Admin{Deps: d}, Notices: &Notices{d}, Callbacks: &Callbacks{Deps: d},
+		Tickets: &Tickets{d}, Ratings: ratings, Surveys: &Surveys{d},
+		Admin: &Admin{Deps: d}, Notices: &Notices{d}, Callbacks: &Callbacks{Deps: d, ratings: ratings},
 	}
 }
 
@@ -53,7 +54,10 @@ func New(d Deps) *Services {
 type Tickets struct{ Deps }
 
 // Ratings: submit and read ratings (ratings.go).
-type Ratings struct{ Deps }
+type Ratings struct {
+	Deps
+	sources sourceCache // rating id prefixes of bound channel users
+}
 
 // Surveys: the citizen's follow-up survey behind a token (surveys.go).
 type Surveys struct{ Deps }
@@ -70,5 +74,6 @@ type Notices struct{ Deps }
 // Callbacks: satisfaction call-backs on finished cases (callbacks.go).
 type Callbacks struct {
 	Deps
-	watch watchers[func([]store.NewRating, []store.RatingResult)] // told of the ratings logged calls store (OnIngested)
+	ratings *Ratings                                                // a reached call's answer is stored as a rating is
+	watch   watchers[func([]store.NewRating, []store.RatingResult)] // told of the ratings logged calls store (OnIngested)
 }

@@ -34,6 +34,13 @@ func (s *Service) Fold(ctx context.Context) (n int, err error) {
 // never fold: they are exact without it (they add the pending deltas), and a GET
 // that writes would take a read path's caller into a write's locks and failures.
 func (s *Service) RunFolder(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	Every(ctx, interval, log, "folding statistics", s.Fold)
+}
+
+// Every runs job every interval until ctx ends, logging (as a warning, with
+// what) a failure that is not the end of ctx: the loop of a background job such
+// as the folder here and topics' comment drainer.
+func Every(ctx context.Context, interval time.Duration, log *slog.Logger, what string, job func(context.Context) (int, error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -42,8 +49,8 @@ func (s *Service) RunFolder(ctx context.Context, interval time.Duration, log *sl
 			return
 		case <-t.C:
 		}
-		if _, err := s.Fold(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("folding statistics", "err", err)
+		if _, err := job(ctx); err != nil && ctx.Err() == nil {
+			log.Warn(what, "err", err)
 		}
 	}
 }

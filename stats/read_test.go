@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/stats"
 	"rectify/store"
 )
@@ -16,7 +16,7 @@ import (
 // background job (RunFolder); a GET only reads the rollups and adds the pending
 // deltas, so after any number of reads the deltas are still pending.
 func TestReadsDoNotFold(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	svc := &stats.Service{DB: st.Pool()}
 	at := time.Date(2026, 2, 10, 10, 0, 0, 0, stats.Zone)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/stats"
 	"rectify/store"
 )
@@ -43,7 +43,7 @@ import (
 //	A7: appeal upheld -> closed, rating excluded: out of every figure.
 //	B2: signed 02-10 14:00 (due 02-13 18:00), overdue 02-13 18:00 -> open, overdue now.
 func TestStatsFromHandCheckedData(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	svc := &stats.Service{DB: st.Pool()}
 	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {

@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/store"
 )
 
 // BenchmarkApplyChange is the cost of one transition's write (snapshot and event),
 // to weigh the content check ApplyChange makes before writing (issue 16 item 1).
 func BenchmarkApplyChange(b *testing.B) {
-	st, _ := testenv.NewDatabase(b)
+	st := testdb.New(b)
 	ctx := context.Background()
 	if err := st.UpsertDepartment(ctx, domain.Department{Code: "D-A", Name: "甲局"}); err != nil {
 		b.Fatal(err)

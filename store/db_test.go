@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/store"
 )
 
 // Issue 16 item 7: a pool size given in the database URL is kept; without one
 // the pool gets the 16 connections the API and worker need together.
 func TestOpenKeepsConfiguredPoolSize(t *testing.T) {
-	_, dbURL := testenv.NewDatabase(t)
+	_, dbURL := testdb.NewWithURL(t)
 	sep := "?"
 	if strings.Contains(dbURL, "?") {
 		sep = "&"
@@ -39,7 +39,7 @@ func TestOpenKeepsConfiguredPoolSize(t *testing.T) {
 // Issue 16 item 7: ticket numbers keep text order (the order lists page by) when
 // the sequence passes 999,999 and 9,999,999.
 func TestTicketNumbersKeepTextOrder(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	var prev string
 	for _, at := range []int64{999_998, 9_999_998} {
@@ -74,7 +74,7 @@ func TestTicketNumbersKeepTextOrder(t *testing.T) {
 // Idempotency-Keys expire: a key older than the lifetime is deleted, a fresh one
 // stays, and the deleted key is a first use again.
 func TestExpireIdempotencyKeys(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	req := func(key string) store.IdempotentRequest {
 		return store.IdempotentRequest{Username: "scjg", Key: key, TicketNumber: "GD1", Action: "sign", Fingerprint: []byte{1}}

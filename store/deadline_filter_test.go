@@ -9,7 +9,7 @@ import (
 
 	"rectify/calendar"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/store"
 )
 
@@ -17,7 +17,7 @@ import (
 // (WorkFilter.Light, SQL) hold exactly the tickets domain.DeadlineOf colours
 // yellow and red, whatever the status, deadline and overdue flag.
 func TestWorkFilterLightIsTheDeadlineRule(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	cal := calendar.New(loc, 18*time.Hour)

@@ -15,7 +15,7 @@ import (
 
 	"rectify/calendar"
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/stats/seed"
 	"rectify/store"
 )
@@ -49,7 +49,7 @@ func TestListsUseMatchingIndexes(t *testing.T) {
 	} else if testing.Short() {
 		t.Skip("seeds 20,000 ratings")
 	}
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	start := time.Now()

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/store"
 )
 
@@ -50,7 +50,7 @@ func drain(ctx context.Context, st *store.Store, dispatchers int, send func(cont
 // Issue 16 item 4: two dispatchers at once send every message exactly once, and
 // no transaction stays open while the gateway is called.
 func TestOutboxDispatchersSendOnceWithoutHoldingATransaction(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	queue(t, st, 2000)
 	var (
@@ -101,7 +101,7 @@ func TestOutboxDispatchersSendOnceWithoutHoldingATransaction(t *testing.T) {
 // A failed send is retried later, and a claimed message is not due for the other
 // dispatcher while its lease runs.
 func TestOutboxFailedSendRetriesLater(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	queue(t, st, 3)
 	fail := func(context.Context, store.Notification) error { return fmt.Errorf("gateway down") }
@@ -118,7 +118,7 @@ func TestOutboxFailedSendRetriesLater(t *testing.T) {
 // BenchmarkOutboxBurst: 10,000 notices at once (deadlines fall at 18:00), two
 // dispatchers, a gateway that takes 50 ms per message. Reports messages/s.
 func BenchmarkOutboxBurst(b *testing.B) {
-	st, _ := testenv.NewDatabase(b)
+	st := testdb.New(b)
 	ctx := context.Background()
 	gateway := func(ctx context.Context, _ store.Notification) error {
 		select {

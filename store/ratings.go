@@ -141,15 +141,7 @@ func insertRatings(ctx context.Context, tx pgx.Tx, rs []NewRating) (map[string]b
 	if err != nil {
 		return nil, err
 	}
-	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, err
-	}
-	inserted := make(map[string]bool, len(got))
-	for _, id := range got {
-		inserted[id] = true
-	}
-	return inserted, nil
+	return collectSet(rows)
 }
 
 func mk(n int) []string { return make([]string, n) }

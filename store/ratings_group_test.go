@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/store"
 )
 
@@ -23,7 +23,7 @@ func rating(id string) store.NewRating {
 // item is a repeat of the queued one, so a batch holds only one of them; the
 // second caller must still get its answer without a third rating arriving.
 func TestGroupCommitDoesNotStrandARepeatedID(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 
 	first := st.QueueRatingForTest(rating("GC-1"))
@@ -51,7 +51,7 @@ func TestGroupCommitDoesNotStrandARepeatedID(t *testing.T) {
 
 // The same with a full group: the caller's own item is the 257th pending one.
 func TestGroupCommitDoesNotStrandTheOverflow(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var waits []func(context.Context) (store.RatingResult, error)

@@ -246,18 +246,7 @@ func (s *Service) loadWords(ctx context.Context) error {
 // the worker process, next to the statistics folder) that segments comments off
 // the request path.
 func (s *Service) RunDrainer(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("segmenting rating comments", "err", err)
-		}
-	}
+	stats.Every(ctx, interval, log, "segmenting rating comments", s.Drain)
 }
 
 // Pending is the number of ratings waiting to be segmented.

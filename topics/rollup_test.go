@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"rectify/domain"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/store"
 	"rectify/topics"
 )
@@ -18,7 +18,7 @@ import (
 // rating out (and a queued one never counted), and a read before any drain
 // answering the same as after it.
 func TestRollupsFollowRatings(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	svc := &topics.Service{DB: st.Pool()}
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
@@ -122,7 +122,7 @@ func TestRollupsFollowRatings(t *testing.T) {
 // segments itself and the rollups are one snapshot (CI once saw every count
 // doubled when a drain committed between the two reads).
 func TestTopWhileDraining(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	svc := &topics.Service{DB: st.Pool()}
 	at := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)

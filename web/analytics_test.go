@@ -2,63 +2,25 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"rectify/calendar"
 	"rectify/campaigns"
 	"rectify/domain"
+	"rectify/internal/testdb"
 	"rectify/store"
 )
 
-// analyticsDB is a fresh migrated database (internal/testenv would import this
-// package through app).
-func analyticsDB(t *testing.T) *store.Store {
-	t.Helper()
-	base := os.Getenv("RECTIFY_TEST_DATABASE_URL")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "rectify_test_" + hex.EncodeToString(b)
-	u.Path = "/" + name
-	ctx := context.Background()
-	st, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		st.Close()
-		if conn, err := pgx.Connect(context.Background(), base); err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			conn.Close(context.Background())
-		}
-	})
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 func TestAnalyticsPage(t *testing.T) {
-	st := analyticsDB(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	for _, d := range []domain.Department{{Code: "D-A", Name: "甲局"}, {Code: "D-B", Name: "乙局"}} {
 		if err := st.CreateDepartment(ctx, d); err != nil {
@@ -146,7 +108,7 @@ func callBack(t *testing.T, st *store.Store, now time.Time, loc *time.Location) 
 	rules := campaigns.Default()
 	rules.AlwaysCallItems = []string{"survey"}
 	rules.CallingHours, rules.CallOnNonWorkingDays = campaigns.Hours{Start: "00:00", End: "24:00"}, true
-	rules, err := st.PutSamplingRules(ctx, rules, nil, "sup")
+	rules, err := campaigns.SaveRules(ctx, st, rules, nil, "sup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,10 +117,10 @@ func callBack(t *testing.T, st *store.Store, now time.Time, loc *time.Location) 
 		cs = append(cs, store.NewCase{CaseNo: fmt.Sprintf("C-%d", i), ServiceItemCode: "survey", DepartmentCode: dept,
 			FinishedAt: now.Add(-2 * time.Hour), ApplicantPhone: fmt.Sprintf("1380000000%d", i), BodyHash: []byte{1}})
 	}
-	if _, err := st.CreateCases(ctx, cs); err != nil {
+	if _, err := campaigns.Intake(ctx, st, cs); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ReleaseCallbacks(ctx, rules, now, loc); err != nil {
+	if _, err := campaigns.ReleaseCallbacks(ctx, st, rules, now, loc); err != nil {
 		t.Fatal(err)
 	}
 	answer := store.NewRating{BodyHash: []byte{2}, Rating: domain.Rating{ID: "cb-C-0", Channel: domain.ChannelHotline,

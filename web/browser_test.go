@@ -29,17 +29,7 @@ const chromium = "/usr/bin/chromium"
 // follow-up call, dispatches, and registers a phone rating; a citizen answers the
 // survey on a phone. Each step checks what its user must see.
 func TestBrowserWorkbenches(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	ensureChromium(t)
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	browserTest(t)
 
 	// Compressed time: one working day lasts 2s, so the board fills with overdue
 	// tickets while the test runs.
@@ -62,25 +52,8 @@ func TestBrowserWorkbenches(t *testing.T) {
 	}
 	stray := s.rate("320100-WJW", "医保报销窗口说不归他们管。", "handling") // an unregistered department: to dispatch
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancel()
-	root, cancelRoot := chromedp.NewContext(alloc)
-	defer cancelRoot()
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	ctx, cancelAll := context.WithTimeout(root, 4*time.Minute)
-	defer cancelAll()
 	// Each person has their own browser context: their own cookies.
-	person := func() *tab {
-		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-		return &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}
-	}
+	person := browserFor(t, s, 4*time.Minute)
 
 	// The sign-in page.
 	dept := person()
@@ -314,16 +287,40 @@ func (b *tab) shot(name string) {
 	}
 }
 
-// chromiumContext is the headless zh-CN Chromium every browser test drives,
-// stopped when the test ends.
-func chromiumContext(t *testing.T, timeout time.Duration) context.Context {
+// browserTest skips a browser test in -short and makes sure Chromium is there.
+func browserTest(t *testing.T) {
 	t.Helper()
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+	if testing.Short() {
+		t.Skip("browser test: not in -short")
+	}
+	ensureChromium(t)
+}
+
+// shotsDir is where a test's screenshots go: -screenshots or a temporary folder.
+func shotsDir(t *testing.T) string {
+	t.Helper()
+	shots := *screenshots
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return shots
+}
+
+// chromiumContext is the headless zh-CN Chromium every browser test drives,
+// stopped when the test ends; extra options go after the common ones (a window
+// size, say).
+func chromiumContext(t *testing.T, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	opts := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900)}, extra...)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	root, cancelRoot := chromedp.NewContext(alloc)
 	t.Cleanup(cancelRoot)
@@ -336,24 +333,20 @@ func chromiumContext(t *testing.T, timeout time.Duration) context.Context {
 }
 
 // browserFor starts Chromium for one test on site s and returns a maker of
-// people, each with their own cookies; screenshots go to -screenshots or a
-// temporary folder.
+// people, each with their own cookies; screenshots go to shotsDir.
 func browserFor(t *testing.T, s *site, timeout time.Duration) func() *tab {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	ensureChromium(t)
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ctx := chromiumContext(t, timeout)
+	return browserAt(t, s.sys.URL, timeout)
+}
+
+// browserAt is browserFor on any base URL.
+func browserAt(t *testing.T, base string, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) func() *tab {
+	t.Helper()
+	browserTest(t)
+	shots := shotsDir(t)
+	ctx := chromiumContext(t, timeout, extra...)
 	return func() *tab {
 		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-		return &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}
+		return &tab{t: t, ctx: c, base: base, shots: shots}
 	}
 }

@@ -19,15 +19,9 @@ import (
 // number on the call page) and registers a dissatisfied answer, which opens a
 // ticket; the second does not answer.
 func TestBrowserCallbackQueue(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	ensureChromium(t)
+	browserTest(t)
 	s := newSite(t)
-	// Every case of "survey" is called, at any hour on any day, so the test does
-	// not depend on when it runs.
-	s.api(s.tokens["sup"], "PUT", "/api/v1/sampling-rules", map[string]any{"always_call_items": []string{"survey"},
-		"calling_hours": map[string]string{"start": "00:00", "end": "24:00"}, "call_on_non_working_days": true}, 200)
+	s.callEveryCase()
 	prefix := fmt.Sprintf("BJ%d", time.Now().UnixNano())
 	for i, ago := range []time.Duration{3 * time.Hour, time.Hour} {
 		s.api(s.tokens["portal"], "POST", "/api/v1/cases", map[string]any{"case_no": fmt.Sprintf("%s-%d", prefix, i+1),
@@ -35,36 +29,10 @@ func TestBrowserCallbackQueue(t *testing.T) {
 			"hall_code": "H01", "channel": "hall", "finished_at": time.Now().Add(-ago).Format(time.RFC3339),
 			"applicant": map[string]string{"name": "王五", "phone": fmt.Sprintf("1391234000%d", i+1)}}, 201)
 	}
-	// The campaign releases them; wake it rather than wait for its pace.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		_ = s.sys.Temporal.SignalWorkflow(context.Background(), workflows.CampaignWorkflowID(s.sys.Config.Temporal.TaskQueue),
-			"", workflows.SignalCampaignWake, nil)
-		var q struct{ Callbacks []json.RawMessage }
-		s.decode(s.api(s.tokens["cc"], "GET", "/api/v1/callbacks", nil, 200), &q)
-		if len(q.Callbacks) == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the campaign released %d of 2 cases in 30s", len(q.Callbacks))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	s.released(2)
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancel()
-	root, cancelRoot := chromedp.NewContext(alloc)
-	defer cancelRoot()
-	ctx, cancelAll := context.WithTimeout(root, 2*time.Minute)
-	defer cancelAll()
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	cc := &tab{t: t, ctx: ctx, base: s.sys.URL, shots: shots}
+	people := browserFor(t, s, 2*time.Minute)
+	cc := people()
 	cc.signIn("cc")
 	cc.waitText("nav", "满意度回访")
 	cc.click(`nav a[href="/callcenter/callbacks"]`)
@@ -116,8 +84,7 @@ func TestBrowserCallbackQueue(t *testing.T) {
 
 	// The supervisor reads the calls in the analytics page: the department's row
 	// counts what the API counts (other tests share the site, so not fixed numbers).
-	supCtx, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-	sup := &tab{t: t, ctx: supCtx, base: s.sys.URL, shots: shots}
+	sup := people()
 	sup.signIn("sup")
 	sup.waitText("nav", "量化分析")
 	sup.open("/analytics")
@@ -139,4 +106,32 @@ func TestBrowserCallbackQueue(t *testing.T) {
 		t.Errorf("page row %q, the API says cases, sampled, called = %v", got, want)
 	}
 	sup.shot("analytics-callbacks")
+}
+
+// callEveryCase has every case of "survey" called, at any hour on any day, so a
+// test does not depend on when it runs.
+func (s *site) callEveryCase() {
+	s.t.Helper()
+	s.api(s.tokens["sup"], "PUT", "/api/v1/sampling-rules", map[string]any{"always_call_items": []string{"survey"},
+		"calling_hours": map[string]string{"start": "00:00", "end": "24:00"}, "call_on_non_working_days": true}, 200)
+}
+
+// released waits until the campaign has released n cases to the call-back
+// queue, waking it rather than waiting for its pace.
+func (s *site) released(n int) {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_ = s.sys.Temporal.SignalWorkflow(context.Background(), workflows.CampaignWorkflowID(s.sys.Config.Temporal.TaskQueue),
+			"", workflows.SignalCampaignWake, nil)
+		var q struct{ Callbacks []json.RawMessage }
+		s.decode(s.api(s.tokens["cc"], "GET", "/api/v1/callbacks", nil, 200), &q)
+		if len(q.Callbacks) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the campaign released %d of %d cases in 30s", len(q.Callbacks), n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -154,19 +154,11 @@ func TestDemoSeed(t *testing.T) {
 // TestBrowserDemo opens every workbench page in Chromium right after the demo
 // is seeded, as the role that uses it, and checks that none is empty.
 func TestBrowserDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	ensureChromium(t)
+	browserTest(t)
 	s := demoSite(t)
-	ctx := chromiumContext(t, 3*time.Minute)
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
+	people := browserFor(t, s, 3*time.Minute)
 	as := func(user string) *tab {
-		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-		b := &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}
+		b := people()
 		b.open("/login")
 		b.run(chromedp.WaitVisible(chromedp.CSS("#username")), chromedp.SendKeys(chromedp.CSS("#username"), user),
 			chromedp.SendKeys(chromedp.CSS("#password"), app.DemoPassword), chromedp.Click(chromedp.CSS("#signin")))

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"embed"
+	"encoding/json"
 	"fmt"
+	"io/fs"
 
 	"github.com/labstack/echo/v4"
 )
@@ -61,6 +64,35 @@ func (l Lang) Other() Lang {
 func known(key string) bool {
 	_, ok := catalog[key]
 	return ok
+}
+
+// Each page's own texts are kept in texts/<page>.json ({"key": ["Chinese",
+// "English"]}) and join the catalog at start; a key may be in one place only.
+//
+//go:embed texts/*.json
+var textFiles embed.FS
+
+func init() {
+	names, err := fs.Glob(textFiles, "texts/*.json")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		b, err := textFiles.ReadFile(name)
+		if err != nil {
+			panic(err)
+		}
+		var texts map[string][2]string
+		if err := json.Unmarshal(b, &texts); err != nil {
+			panic(fmt.Sprintf("web/%s: %v", name, err))
+		}
+		for k, v := range texts {
+			if _, taken := catalog[k]; taken {
+				panic(fmt.Sprintf("web/%s: %s is already in the catalog", name, k))
+			}
+			catalog[k] = v
+		}
+	}
 }
 
 // catalog holds every text of the pages: {Chinese, English}.

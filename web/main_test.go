@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,18 +17,13 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"rectify/config"
+	"rectify/internal/apitest"
 	"rectify/internal/testenv"
 )
 
 var ts *temporaltest.TestServer
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	ts = testenv.StartTemporal()
-	code := m.Run()
-	ts.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &ts) }
 
 const (
 	deptA    = "320100-SCJG"
@@ -75,29 +68,15 @@ func newSite(t *testing.T, tweak ...func(*config.Config)) *site {
 	return s
 }
 
-// api calls the API with a bearer token and checks the status.
+// api calls the API with a bearer token (internal/apitest) and checks the
+// status (0: any).
 func (s *site) api(token, method, path string, body any, want int) []byte {
 	s.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+	r := apitest.Client{TB: s.t, URL: s.sys.URL}.Do(method, path, token, body)
+	if want != 0 {
+		r.Want(s.t, want)
 	}
-	req, _ := http.NewRequest(method, s.sys.URL+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if want != 0 && res.StatusCode != want {
-		s.t.Fatalf("%s %s: status %d, want %d: %s", method, path, res.StatusCode, want, b)
-	}
-	return b
+	return r.Raw
 }
 
 func (s *site) decode(b []byte, v any) {

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,27 +21,13 @@ import (
 // them read; the supervisor sees theirs; both robots got markdown with the
 // ticket link (the fake checks 钉钉's sign), shown on the fake's chat page.
 func TestBrowserNoticesAndRobots(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	ensureChromium(t)
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	browserTest(t)
 	const wecomKey, dingToken, dingSecret = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa", "d1ngT0ken5ecret", "SEC6b1f0c2d9e8a7f6e5d4c3b2a1"
 	fake := robotfake.New(wecomKey, dingToken, dingSecret)
 	defer fake.Close()
 	s := newSite(t, func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", 2*time.Second })
 
-	ctx := chromiumContext(t, 3*time.Minute)
-	person := func() *tab {
-		c, _ := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
-		return &tab{t: t, ctx: c, base: s.sys.URL, shots: shots}
-	}
+	person := browserFor(t, s, 3*time.Minute)
 
 	// The admin sets both robots on the departments page.
 	admin := person()

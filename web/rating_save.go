@@ -1,16 +1,17 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"rectify/domain"
+	"rectify/services"
 )
 
-// ratingSave posts the phone rating to the API's POST /api/v1/ratings.
+// ratingSave saves the phone rating (services.Ratings.Submit, as the API's
+// POST /api/v1/ratings).
 func (w *Web) ratingSave(c echo.Context) error {
 	form := map[string]string{}
 	for _, f := range []string{"id", "level", "department_code", "comment", "name", "phone", "anonymous",
@@ -28,30 +29,23 @@ func (w *Web) ratingSave(c echo.Context) error {
 	if errs := w.resolveDeptField(c.Request().Context(), langOf(c), &dept); errs != nil {
 		return w.renderRatingForm(c, http.StatusUnprocessableEntity, append([]string{langOf(c).T("err.422")}, errs...), form, aspects)
 	}
-	body := map[string]any{"id": form["id"], "channel": domain.ChannelHotline, "level": form["level"],
-		"department_code": dept}
-	for _, f := range []string{"comment", "service_item_code", "case_no", "region_code"} {
-		if form[f] != "" {
-			body[f] = form[f]
-		}
-	}
-	if len(params["aspects"]) > 0 {
-		body["aspects"] = params["aspects"]
-	}
+	in := services.RatingInput{ID: form["id"], Channel: domain.ChannelHotline, Level: domain.Level(form["level"]),
+		DepartmentCode: dept, Comment: form["comment"], ServiceItemCode: form["service_item_code"],
+		CaseNo: form["case_no"], RegionCode: form["region_code"], Aspects: params["aspects"]}
 	anonymous := form["anonymous"] == "1"
 	if anonymous || form["name"] != "" || form["phone"] != "" {
-		body["citizen"] = domain.Citizen{Name: form["name"], Phone: form["phone"], Anonymous: anonymous}
+		in.Citizen = &domain.Citizen{Name: form["name"], Phone: form["phone"], Anonymous: anonymous}
 	}
-	res := w.callAPI(c, http.MethodPost, "/api/v1/ratings", body)
-	if !res.ok() {
-		return w.renderRatingForm(c, res.Status, res.messages(langOf(c)), form, aspects)
+	_, res, err := w.Services.Ratings.Submit(c.Request().Context(), sessionOf(c).User, in)
+	if err != nil {
+		f := failed(err)
+		if f.Status >= 500 {
+			w.Log.Error("phone rating not saved", "err", err)
+		}
+		return w.renderRatingForm(c, f.Status, f.messages(langOf(c)), form, aspects)
 	}
-	var out struct {
-		TicketNumber string `json:"ticket_number"`
-	}
-	_ = json.Unmarshal(res.Body, &out)
-	if out.TicketNumber != "" {
-		return redirectDone(c, "/callcenter/rating", "rating.ticket", out.TicketNumber)
+	if res.Ticket != nil {
+		return redirectDone(c, "/callcenter/rating", "rating.ticket", res.Ticket.Number)
 	}
 	return redirectDone(c, "/callcenter/rating", "rating.saved", "")
 }

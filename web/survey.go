@@ -2,17 +2,13 @@ package web
 
 import (
 	"net/http"
-	"regexp"
 
 	"github.com/labstack/echo/v4"
 
-	"rectify/activities"
 	"rectify/domain"
+	"rectify/services"
 	"rectify/store"
 )
-
-// Survey tokens are 32 random bytes, base64url: anything else is not worth a lookup.
-var surveyTokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
 type surveyData struct {
 	Info    store.SurveyTokenInfo
@@ -42,12 +38,12 @@ func (w *Web) renderSurvey(c echo.Context, status int, d surveyData, errs []stri
 	p.Title, p.Errors, p.Brand = p.L.T("survey.title"), errs, w.ServiceName
 	d.Token, d.Levels = c.Param("token"), domain.Levels
 	if !d.Done && !d.Gone {
-		info, ok, err := w.surveyInfo(c)
-		if err != nil {
-			return w.fail(c, err)
-		}
-		if !ok {
+		info, err := w.Services.Surveys.Open(c.Request().Context(), d.Token)
+		switch {
+		case domain.KindOf(err) == domain.KindGone:
 			d.Gone, status = true, http.StatusGone
+		case err != nil:
+			return w.fail(c, err)
 		}
 		d.Info = info
 	}
@@ -55,45 +51,29 @@ func (w *Web) renderSurvey(c echo.Context, status int, d surveyData, errs []stri
 	return w.render(c, status, "survey", p)
 }
 
-// surveyInfo finds the token's ticket; unknown, used, expired and of a round
-// that is over look the same.
-func (w *Web) surveyInfo(c echo.Context) (store.SurveyTokenInfo, bool, error) {
-	raw := c.Param("token")
-	if !surveyTokenPattern.MatchString(raw) {
-		return store.SurveyTokenInfo{}, false, nil
-	}
-	info, err := w.Store.LookupSurveyToken(c.Request().Context(), activities.HashSurveyToken(raw))
-	switch {
-	case domain.KindOf(err) == domain.KindNotFound:
-		return info, false, nil
-	case err != nil:
-		return info, false, err
-	}
-	return info, !info.Used && !info.Over && w.Now().Before(info.ExpiresAt), nil
-}
-
-// surveyAnswer posts the answer to the API's POST /api/v1/surveys/{token}, so a
-// phone without JavaScript answers exactly as the API would be called.
+// surveyAnswer takes the survey form (services.Surveys.Answer, as the API's
+// POST /api/v1/surveys/{token}), so a phone without JavaScript answers exactly
+// as the API would be called.
 func (w *Web) surveyAnswer(c echo.Context) error {
 	d := surveyData{Level: c.FormValue("level"), Comment: c.FormValue("comment")}
-	if !surveyTokenPattern.MatchString(c.Param("token")) {
-		d.Gone = true
-		return w.renderSurvey(c, http.StatusGone, d, nil)
-	}
-	res := w.callAPI(c, http.MethodPost, "/api/v1/surveys/"+c.Param("token"),
-		map[string]string{"level": d.Level, "comment": d.Comment})
+	err := w.Services.Surveys.Answer(c.Request().Context(), c.Param("token"),
+		services.SurveyAnswer{Level: domain.Level(d.Level), Comment: d.Comment})
+	res := failed(err)
 	l := langOf(c)
 	switch {
-	case res.ok():
+	case err == nil:
 		d.Done = true
 		return w.renderSurvey(c, http.StatusOK, d, nil)
 	case res.Status == http.StatusGone:
-		// The API's word is final: never the form again, whatever the
+		// The service's word is final: never the form again, whatever the
 		// token's row says by now.
 		d.Gone = true
 		return w.renderSurvey(c, http.StatusGone, d, nil)
 	case res.Status == http.StatusUnprocessableEntity && len(res.Err.Fields) > 0 && res.Err.Fields[0].Field == "level":
 		return w.renderSurvey(c, res.Status, d, []string{l.T("survey.choose")})
+	}
+	if res.Status >= 500 {
+		w.Log.Error("survey answer failed", "err", err)
 	}
 	return w.renderSurvey(c, res.Status, d, res.messages(l))
 }

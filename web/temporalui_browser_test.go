@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net"
 	"net/url"
 	"testing"
@@ -17,10 +16,7 @@ import (
 // Web UI that `rectify dev` serves, searches by the ticket number people quote,
 // and finds its workflow with its history and pending timer.
 func TestBrowserTemporalUI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	ensureChromium(t)
+	browserTest(t)
 	s := newSite(t)
 	number := s.rate(deptA, "窗口排队两个小时，叫号系统经常出错。", "queueing")
 	wid := workflows.WorkflowID(s.ticket(number).RatingID)
@@ -40,20 +36,7 @@ func TestBrowserTemporalUI(t *testing.T) {
 		t.Error("the UI started on a non-loopback address")
 	}
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 900))
-	defer cancel()
-	root, cancelRoot := chromedp.NewContext(alloc)
-	defer cancelRoot()
-	ctx, cancelAll := context.WithTimeout(root, 2*time.Minute)
-	defer cancelAll()
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	b := &tab{t: t, ctx: ctx, base: "http://" + addr, shots: shots}
+	b := browserAt(t, "http://"+addr, 2*time.Minute, chromedp.WindowSize(1400, 900))()
 
 	ns := url.PathEscape(ts.GetDefaultNamespace())
 	b.open("/namespaces/" + ns + "/workflows?query=" + url.QueryEscape(workflows.SATicket+` = "`+number+`"`))

@@ -3,15 +3,15 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"rectify/domain"
-	"rectify/server"
+	"rectify/services"
 )
 
 // newIdemKey is a fresh Idempotency-Key for one render of an action form, so a
@@ -22,61 +22,69 @@ func newIdemKey() string {
 	return hex.EncodeToString(b)
 }
 
-// Form fields of the action forms, by the type the API takes them in.
-var (
-	textFields = []string{"department_code", "note", "reason", "report", "comment", "level"}
-	boolFields = []string{"approve", "uphold", "reached"}
-)
-
 // afterAction is where a done action leads: back to the ticket while it is
 // still the user's to see, else (a department returned it, it was dispatched
 // elsewhere) to the user's inbox, with one message saying where it went.
 func (w *Web) afterAction(c echo.Context, number, action string) error {
 	u := sessionOf(c).User
-	t, err := w.Store.GetTicket(c.Request().Context(), number)
-	if err == nil && u.SeesTicket(t.DepartmentCode) {
+	if _, err := w.Services.Tickets.Get(c.Request().Context(), u, number); err == nil {
 		return redirectDone(c, "/tickets/"+url.PathEscape(number), "act.done", "")
 	}
 	key := "act.done.away"
-	if action == "return" {
+	if action == domain.ActionReturn {
 		key = "act.done.returned"
 	}
 	return redirectDone(c, homeOf(u.Role), key, number)
 }
 
-// ticketAction posts a ticket's action form to the API's
-// POST /api/v1/tickets/{number}/{action}. Done: back to the ticket with a
-// message. Refused: the ticket again, with the API's status and why.
+// actionForm reads an action form into the service's input, field by field of
+// the rule table, and keeps what was entered, to show again if refused.
+func actionForm(c echo.Context, action string) (services.ActionInput, map[string]string) {
+	var in services.ActionInput
+	form := map[string]string{"_action": action}
+	for _, f := range domain.ActionFields() {
+		v := c.FormValue(f.Name)
+		if f.Type != domain.FieldBool {
+			v = strings.TrimSpace(v)
+		}
+		if v != "" {
+			form[f.Name] = v
+			in.Set(f.Name, v)
+		}
+	}
+	if in.Reached != nil && !*in.Reached {
+		in.Level = nil // a call nobody answered has no verdict
+	}
+	in.IdempotencyKey = c.FormValue("_idem")
+	return in, form
+}
+
+// ticketAction takes a ticket's action form (services.Tickets.Act, as the API's
+// POST /api/v1/tickets/{number}/{action} does). Done: back to the ticket with
+// a message. Refused: the ticket again, with the status and why.
 func (w *Web) ticketAction(c echo.Context) error {
 	number, action := c.Param("number"), c.Param("action")
-	body := map[string]any{}
-	form := map[string]string{"_action": action}
-	for _, f := range textFields {
-		if v := strings.TrimSpace(c.FormValue(f)); v != "" {
-			body[f], form[f] = v, v
+	in, form := actionForm(c, action)
+	res := apiResult{Status: http.StatusOK}
+	acted, err := w.Services.Tickets.Act(c.Request().Context(), sessionOf(c).User, number, action, in)
+	switch {
+	case err != nil:
+		res = failed(err)
+	case acted.Replayed:
+		// The form was sent before under the same key: its first answer stands.
+		res = apiResult{Status: acted.Answer.Status, Body: acted.Answer.Body}
+		if !res.ok() {
+			_ = json.Unmarshal(res.Body, &res)
 		}
 	}
-	for _, f := range boolFields {
-		if v := c.FormValue(f); v != "" {
-			body[f], form[f] = v == "true", v
-		}
-	}
-	if v := strings.TrimSpace(c.FormValue("working_days")); v != "" {
-		form["working_days"] = v
-		if n, err := strconv.Atoi(v); err == nil {
-			body["working_days"] = n
-		}
-	}
-	if body["reached"] == false {
-		delete(body, "level") // a call nobody answered has no verdict
-	}
-	res := w.callAPIWith(c, http.MethodPost, "/api/v1/tickets/"+url.PathEscape(number)+"/"+url.PathEscape(action), body,
-		http.Header{server.IdempotencyHeader: {c.FormValue("_idem")}})
 	if res.ok() {
 		return w.afterAction(c, number, action)
 	}
 	if res.Status == http.StatusNotFound && res.Err.Code != "unknown_action" {
 		return w.fail(c, domain.ErrNotFound)
+	}
+	if res.Status >= 500 {
+		w.Log.Error("ticket action failed", "ticket", number, "action", action, "err", err)
 	}
 	// A number revealed on this page stays revealed on the refused form's page:
 	// shown again, so audited again, as a click on 查看完整号码 would be.

@@ -30,47 +30,25 @@ type ticketData struct {
 // Name is a person's display name, or their username.
 func (d ticketData) Name(username string) string { return nameOr(d.Names, username) }
 
-// actions are the forms the page offers: what the user's role may do in the
-// ticket's state. It only decides what to show; the API decides what happens.
-type actions struct {
-	Sign, Return, Extension, Appeal, Resolve, DecideExtension, DecideAppeal, LogCall, Dispatch, Urge, Close bool
-}
+// actions are the forms the page offers, by action name: what the user may do
+// to the ticket now, by the one rule table (domain.User.CanAct). They only
+// decide what to show; the service and the workflow decide what happens.
+type actions map[string]bool
 
+// Any reports whether the page offers any action.
 func (a actions) Any() bool {
-	return a.Sign || a.Return || a.Extension || a.Appeal || a.Resolve || a.DecideExtension || a.DecideAppeal ||
-		a.LogCall || a.Dispatch || a.Urge || a.Close
+	for _, ok := range a {
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 func actionsFor(u domain.User, t domain.Ticket) actions {
-	var a actions
-	st, pending := t.Status, t.PendingRequest
-	in := func(ss ...domain.Status) bool {
-		for _, s := range ss {
-			if st == s {
-				return true
-			}
-		}
-		return false
-	}
-	dispatchable := in(domain.StatusPendingDispatch, domain.StatusAwaitingSupervisor)
-	switch u.Role {
-	case domain.RoleDepartment:
-		if u.DepartmentCode != t.DepartmentCode {
-			return a
-		}
-		a.Sign = in(domain.StatusAwaitingSign)
-		a.Return = in(domain.StatusAwaitingSign, domain.StatusRectifying)
-		a.Appeal = a.Return && pending == nil
-		a.Extension = in(domain.StatusRectifying) && pending == nil
-		a.Resolve = in(domain.StatusRectifying)
-	case domain.RoleCallCenter:
-		a.LogCall = in(domain.StatusFollowingUp)
-		a.Dispatch = dispatchable
-	case domain.RoleSupervisor:
-		a.Dispatch = dispatchable
-		a.DecideExtension = t.Open() && pending != nil && pending.Type == domain.RequestExtension
-		a.DecideAppeal = t.Open() && pending != nil && pending.Type == domain.RequestAppeal
-		a.Urge, a.Close = t.Open(), t.Open()
+	a := actions{}
+	for _, name := range domain.ActionNames() {
+		a[name] = u.CanAct(name, t)
 	}
 	return a
 }
@@ -83,12 +61,9 @@ func (w *Web) ticketShow(c echo.Context) error {
 func (w *Web) renderTicket(c echo.Context, status int, errs []string, reveal bool, form map[string]string) error {
 	ctx := c.Request().Context()
 	u := sessionOf(c).User
-	t, err := w.Store.GetTicket(ctx, c.Param("number"))
+	t, err := w.Services.Tickets.Get(ctx, u, c.Param("number"))
 	if err != nil {
 		return w.fail(c, err)
-	}
-	if !u.SeesTicket(t.DepartmentCode) {
-		return w.fail(c, domain.ErrNotFound)
 	}
 	r, err := w.Store.GetRating(ctx, t.RatingID)
 	if err != nil {
@@ -114,7 +89,7 @@ func (w *Web) renderTicket(c echo.Context, status int, errs []string, reveal boo
 		return w.fail(c, err)
 	}
 	d.Wait = waitReason(p.L, t, d.Actions)
-	if d.Actions.Dispatch {
+	if d.Actions[domain.ActionDispatch] {
 		d.Departments = ds
 	}
 	if r.Citizen != nil && r.Citizen.Phone != "" {

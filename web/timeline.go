@@ -44,41 +44,6 @@ type noticeLine struct {
 	Sent bool
 }
 
-// tlWords are the timeline's texts, added to the catalog at start.
-func init() {
-	for k, v := range map[string][2]string{
-		"tl.round":           {"第 %d 轮", "Round %d"},
-		"tl.round.dept":      {"第 %d 轮 · %s", "Round %d · %s"},
-		"tl.reassigned":      {"退回单位重新整改", "sent back for another round"},
-		"tl.reassigned.note": {"群众不满意，交 %s 进行第 %d 轮整改。", "The citizen is not satisfied: %s has round %d."},
-		"tl.to_supervisor":   {"转督办决定", "passed to a supervisor"},
-		"tl.to_supervisor.note": {"已整改 %d 轮，群众仍不满意，整改轮次已用完。",
-			"Rectified %d times and the citizen is still not satisfied: no rounds left."},
-		"tl.report":          {"本轮整改报告", "This round's report"},
-		"tl.days":            {"%v 个工作日", "%v working days"},
-		"tl.to.department":   {"通知 %s", "to %s"},
-		"tl.to.supervisors":  {"通知督办人员", "to supervisors"},
-		"tl.to.sms":          {"短信通知群众", "SMS to the citizen"},
-		"tl.sms.survey":      {"整改结果评价短信", "the survey SMS"},
-		"tl.sms.extension":   {"办理期限延长短信", "the extension SMS"},
-		"tl.sent":            {"已发出", "sent"},
-		"tl.unsent":          {"待发送", "queued"},
-		"ticket.wait":        {"等待督办的原因", "Waiting for a supervisor because"},
-		"ticket.wait.rounds": {"已整改 %d 轮，群众仍不满意，整改轮次已用完：请再派一轮或直接办结。", "Rectified %d times and the citizen is still not satisfied, with no rounds left: dispatch another round or close it."},
-		"ticket.wait.appeal": {"责任单位提出申诉，请审批。", "The department appealed: decide the appeal."},
-		"ticket.wait.ext":    {"责任单位申请延期 %d 个工作日，请审批。", "The department asks for %d more working days: decide the extension."},
-		// The same reasons for those who cannot decide (the department, the call center).
-		"ticket.wait.rounds.info": {"已整改 %d 轮，群众仍不满意，整改轮次已用完：等待督办人员决定再派一轮或直接办结。", "Rectified %d times and the citizen is still not satisfied, with no rounds left: a supervisor decides on another round or closing it."},
-		"ticket.wait.appeal.info": {"责任单位已提出申诉，等待督办人员审批。", "The department appealed: waiting for a supervisor's decision."},
-		"ticket.wait.ext.info":    {"责任单位申请延期 %d 个工作日，等待督办人员审批。", "The department asks for %d more working days: waiting for a supervisor's decision."},
-		"act.close.confirm":       {"确定直接办结工单 %s？办结后不再整改和回访，且无法撤销。", "Close ticket %s now? It will not be rectified or followed up any further, and this cannot be undone."},
-	} {
-		if _, taken := catalog[k]; !taken {
-			catalog[k] = v
-		}
-	}
-}
-
 // timeline builds the rounds of t's events. names maps usernames to display
 // names, depts codes to names; notices are the ticket's outbox messages; u is
 // the reader (a department sees no supervisors' notices; nobody sees an SMS).
@@ -188,11 +153,11 @@ func waitReason(l Lang, t domain.Ticket, a actions) string {
 	}
 	switch {
 	case t.Status == domain.StatusAwaitingSupervisor:
-		return l.T(key("ticket.wait.rounds", a.Dispatch || a.Close), t.Round)
+		return l.T(key("ticket.wait.rounds", a[domain.ActionDispatch] || a[domain.ActionClose]), t.Round)
 	case t.PendingRequest != nil && t.PendingRequest.Type == domain.RequestAppeal:
-		return l.T(key("ticket.wait.appeal", a.DecideAppeal))
+		return l.T(key("ticket.wait.appeal", a[domain.ActionDecideAppeal]))
 	case t.PendingRequest != nil && t.PendingRequest.Type == domain.RequestExtension:
-		return l.T(key("ticket.wait.ext", a.DecideExtension), t.PendingRequest.WorkingDays)
+		return l.T(key("ticket.wait.ext", a[domain.ActionDecideExtension]), t.PendingRequest.WorkingDays)
 	}
 	return ""
 }

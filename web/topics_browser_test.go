@@ -14,10 +14,7 @@ import (
 // praised staff and hall, and a term's link to the ratings mentioning it, with
 // typed phone numbers masked everywhere.
 func TestBrowserTopics(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
-	ensureChromium(t)
+	browserTest(t)
 	s := newSite(t)
 	for _, c := range []string{
 		"排队两个小时，窗口只开了一个，电话13812345678",
@@ -34,12 +31,7 @@ func TestBrowserTopics(t *testing.T) {
 			"department_code": deptA, "staff_id": "S-0042", "hall_code": "H-XW", "comment": c}, 201)
 	}
 
-	ctx := chromiumContext(t, 2*time.Minute)
-	shots := *screenshots
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	sup := &tab{t: t, ctx: ctx, base: s.sys.URL, shots: shots}
+	sup := browserFor(t, s, 2*time.Minute)()
 	sup.signIn("sup")
 	sup.waitText("nav", "量化分析")
 	sup.open("/analytics?department_code=" + deptA)
@@ -57,7 +49,7 @@ func TestBrowserTopics(t *testing.T) {
 	for _, id := range []string{"chart-topics-hot", "chart-topics-good"} {
 		var canvases int
 		for deadline := time.Now().Add(10 * time.Second); canvases == 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			canvases, _ = chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll("#%s canvas").length`, id)))
+			canvases, _ = chromedp.Run(sup.ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll("#%s canvas").length`, id)))
 		}
 		if canvases == 0 {
 			t.Errorf("#%s has no chart", id)

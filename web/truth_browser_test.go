@@ -15,7 +15,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"rectify/config"
-	"rectify/workflows"
 )
 
 // Issue 17 items 8–12: screens that said the wrong thing. Each test drives
@@ -63,9 +62,7 @@ func (s *site) answer(number, level string) {
 // axis steps by whole numbers; an empty range says 暂无数据 in each chart and in
 // the 红黑榜; the API's rates with nothing to divide are null.
 func TestBrowserChartsTellTheTruth(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
+	browserTest(t)
 	s := newSite(t)
 	s.rate(deptA, "窗口工作人员态度生硬。", "attitude")
 	s.rate(deptA, "材料被退回三次。", "guide")
@@ -176,9 +173,7 @@ func deref(p *float64) any {
 // (the 催办 the department received), why the ticket waits for a supervisor, and
 // a confirmation before 直接办结.
 func TestBrowserTicketTimeline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
+	browserTest(t)
 	s := newSite(t, func(c *config.Config) { c.Rules.MaxRounds = 2 })
 	n := s.rate(deptA, "营业执照变更办了两周还没有结果。", "handling")
 	s.act("scjg", n, "sign", map[string]any{})
@@ -285,9 +280,7 @@ func TestBrowserTicketTimeline(t *testing.T) {
 // says so: its light counts the days, the bucket that counts it matches, and the
 // bars are red for late.
 func TestBrowserOverdueBoard(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
+	browserTest(t)
 	s := newSite(t, func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", time.Second })
 	n := s.rate(deptA, "窗口工作人员态度生硬。", "attitude")
 	deadline := time.Now().Add(60 * time.Second)
@@ -365,9 +358,7 @@ func bucketHolds(label string, n int) bool {
 // headed with the service's own name, and a satisfied answer is thanked
 // without "已转交相关单位".
 func TestBrowserSurveyForCitizens(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
+	browserTest(t)
 	s := newSite(t)
 	n := s.rate(deptA, "营业执照变更办了两周还没有结果。", "handling")
 	s.act("scjg", n, "sign", map[string]any{})
@@ -416,12 +407,9 @@ func TestBrowserSurveyForCitizens(t *testing.T) {
 // stay on one line; the attempts column says its number once; a ticket opened
 // from 本单位工单 keeps 本单位工单 highlighted.
 func TestBrowserCallCenterWording(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
+	browserTest(t)
 	s := newSite(t)
-	s.api(s.tokens["sup"], "PUT", "/api/v1/sampling-rules", map[string]any{"always_call_items": []string{"survey"},
-		"calling_hours": map[string]string{"start": "00:00", "end": "24:00"}, "call_on_non_working_days": true}, 200)
+	s.callEveryCase()
 	caseNo := fmt.Sprintf("BJ%d", time.Now().UnixNano())
 	s.api(s.tokens["portal"], "POST", "/api/v1/cases", map[string]any{"case_no": caseNo,
 		"service_item_code": "survey", "service_item_name": "食品经营许可证核发", "department_code": deptA,
@@ -429,20 +417,7 @@ func TestBrowserCallCenterWording(t *testing.T) {
 		"applicant": map[string]string{"name": "王五", "phone": "13912340001"}}, 201)
 	stray := s.rate("320100-WJW", "医保报销窗口说不归他们管。", "handling")
 	mine := s.rate(deptA, "窗口工作人员态度生硬。", "attitude")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		_ = s.sys.Temporal.SignalWorkflow(context.Background(), workflows.CampaignWorkflowID(s.sys.Config.Temporal.TaskQueue),
-			"", workflows.SignalCampaignWake, nil)
-		var q struct{ Callbacks []json.RawMessage }
-		s.decode(s.api(s.tokens["cc"], "GET", "/api/v1/callbacks", nil, 200), &q)
-		if len(q.Callbacks) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the campaign released %d of 1 case in 30s", len(q.Callbacks))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	s.released(1)
 
 	people := browserFor(t, s, 2*time.Minute)
 	cc := people()
@@ -512,9 +487,7 @@ func TestBrowserCallCenterWording(t *testing.T) {
 
 // The attempts column says its number once: the header is 已拨打, the cell "N 次".
 func TestBrowserCallAttemptsSayItOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test: not in -short")
-	}
+	browserTest(t)
 	s := newSite(t, func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", 500*time.Millisecond })
 	n := s.rate(deptA, "窗口工作人员态度生硬。", "attitude")
 	s.act("scjg", n, "sign", map[string]any{})

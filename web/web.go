@@ -21,7 +21,9 @@ import (
 	"rectify/domain"
 	"rectify/server"
 	"rectify/services"
+	"rectify/stats"
 	"rectify/store"
+	"rectify/topics"
 )
 
 //go:embed templates/*.html templates/analytics/*.html
@@ -94,6 +96,8 @@ type Web struct {
 	pages      map[string]pageTemplate
 	static     map[string]staticFile
 	loginLimit *server.RateLimiter // sign-in attempts per client address
+	stats      *stats.Service      // the analytics page's figures
+	topics     *topics.Service     // the analytics page's 差评热点 and 好评经验
 }
 
 // Register adds the pages to e. It panics on a broken template: a binary that
@@ -115,7 +119,8 @@ func Register(e *echo.Echo, d Deps) *Web {
 		d.Services = services.New(services.Deps{Store: d.Store, Calendar: d.Calendar, Log: d.Log, Now: d.Now})
 	}
 	d.Policy = d.Policy.withDefaults()
-	w := &Web{Deps: d, loginLimit: server.NewRateLimiter(1/d.Policy.LoginEvery.Seconds(), d.Policy.LoginBurst)}
+	w := &Web{Deps: d, loginLimit: server.NewRateLimiter(1/d.Policy.LoginEvery.Seconds(), d.Policy.LoginBurst),
+		stats: &stats.Service{DB: d.Store.Pool()}, topics: &topics.Service{DB: d.Store.Pool()}}
 	w.static = loadStatic()
 	w.pages = mustParsePages(w.funcs())
 

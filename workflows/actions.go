@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/workflow"
@@ -31,7 +32,7 @@ type action struct {
 // actions is the 12345 process, one entry per Update. Read with API.md's table.
 var actions = map[string]action{
 	ActionDispatch: {
-		check: all(statusIn(domain.StatusPendingDispatch, domain.StatusAwaitingSupervisor), required("department_code", func(q ActionRequest) string { return q.DepartmentCode })),
+		check: fromTable(ActionDispatch),
 		apply: func(r *rectification, q ActionRequest) step {
 			t := &r.s.Ticket
 			if t.Status == domain.StatusAwaitingSupervisor {
@@ -44,14 +45,14 @@ var actions = map[string]action{
 		},
 	},
 	ActionSign: {
-		check: all(ownDepartment, statusIn(domain.StatusAwaitingSign)),
+		check: fromTable(ActionSign),
 		apply: func(r *rectification, q ActionRequest) step {
 			r.s.Ticket.Status = domain.StatusRectifying
 			return step{event: "signed", stageDays: r.s.Policy.RectifyDays}
 		},
 	},
 	ActionReturn: {
-		check: all(ownDepartment, statusIn(domain.StatusAwaitingSign, domain.StatusRectifying), required("reason", note)),
+		check: fromTable(ActionReturn),
 		apply: func(r *rectification, q ActionRequest) step {
 			t := &r.s.Ticket
 			from := t.DepartmentCode
@@ -61,7 +62,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionRequestExtension: {
-		check: all(ownDepartment, statusIn(domain.StatusRectifying), noPendingRequest, required("reason", note),
+		check: fromTable(ActionRequestExtension,
 			func(s *State, q ActionRequest) error {
 				if q.WorkingDays < 1 || q.WorkingDays > s.Policy.MaxExtensionDays {
 					return rejection(CodeInvalid, "working_days: must be between 1 and %d", s.Policy.MaxExtensionDays)
@@ -77,7 +78,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionDecideExtension: {
-		check: pending(domain.RequestExtension),
+		check: fromTable(ActionDecideExtension),
 		apply: func(r *rectification, q ActionRequest) step {
 			t := &r.s.Ticket
 			days := t.PendingRequest.WorkingDays
@@ -91,7 +92,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionAppeal: {
-		check: all(ownDepartment, statusIn(domain.StatusAwaitingSign, domain.StatusRectifying), noPendingRequest, required("reason", note)),
+		check: fromTable(ActionAppeal),
 		apply: func(r *rectification, q ActionRequest) step {
 			// The clock keeps running while a supervisor reviews the appeal.
 			r.s.Ticket.PendingRequest = r.request(domain.RequestAppeal, q)
@@ -99,7 +100,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionDecideAppeal: {
-		check: pending(domain.RequestAppeal),
+		check: fromTable(ActionDecideAppeal),
 		apply: func(r *rectification, q ActionRequest) step {
 			t := &r.s.Ticket
 			t.PendingRequest = nil
@@ -111,7 +112,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionResolve: {
-		check: all(ownDepartment, statusIn(domain.StatusRectifying), required("report", note)),
+		check: fromTable(ActionResolve),
 		apply: func(r *rectification, q ActionRequest) step {
 			t := &r.s.Ticket
 			t.Report = q.Note
@@ -127,7 +128,7 @@ var actions = map[string]action{
 		},
 	},
 	ActionLogCall: {
-		check: all(statusIn(domain.StatusFollowingUp), func(s *State, q ActionRequest) error {
+		check: fromTable(ActionLogCall, func(s *State, q ActionRequest) error {
 			if q.Reached && !q.Level.Valid() {
 				return rejection(CodeInvalid, "level: required when reached, one of %s", levelList())
 			}
@@ -161,13 +162,13 @@ var actions = map[string]action{
 		},
 	},
 	ActionUrge: {
-		check: all(open, required("note", note)),
+		check: fromTable(ActionUrge),
 		apply: func(r *rectification, q ActionRequest) step {
 			return step{event: "urged", note: q.Note, notices: []string{activities.NoticeUrged}}
 		},
 	},
 	ActionClose: {
-		check: all(open, required("reason", note)),
+		check: fromTable(ActionClose),
 		apply: func(r *rectification, q ActionRequest) step {
 			t := &r.s.Ticket
 			t.Status, t.Resolution = domain.StatusClosed, domain.ResolutionClosedBySupervisor
@@ -229,6 +230,48 @@ func (r *rectification) registerHandlers(ctx workflow.Context) error {
 		}
 	}
 	return workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return r.s, nil })
+}
+
+// fromTable is the check of a staff action as domain.ActionRules states it, in
+// this order: a department's own ticket (404 for another's, before anything
+// about its state is said), the status and the pending request (409), the
+// required text fields (422); then extra, the action's own rules on the state.
+func fromTable(name string, extra ...rule) rule {
+	t, ok := domain.RuleOf(name)
+	if !ok {
+		panic("workflows: no rule for action " + name)
+	}
+	var rs []rule
+	if t.OwnDepartment {
+		rs = append(rs, ownDepartment)
+	}
+	switch {
+	case t.Pending == domain.PendingExtension:
+		rs = append(rs, pending(domain.RequestExtension)) // implies open
+	case t.Pending == domain.PendingAppeal:
+		rs = append(rs, pending(domain.RequestAppeal))
+	case slices.Equal(t.From, domain.OpenStatuses):
+		rs = append(rs, open)
+	default:
+		rs = append(rs, statusIn(t.From...))
+	}
+	if t.Pending == domain.PendingNone {
+		rs = append(rs, noPendingRequest)
+	}
+	for _, f := range t.Fields {
+		if f.Required && f.Type == domain.FieldText {
+			rs = append(rs, required(f.Name, textOf(f.Name)))
+		}
+	}
+	return all(append(rs, extra...)...)
+}
+
+// textOf is where ActionRequest carries a text field of the action bodies.
+func textOf(field string) func(ActionRequest) string {
+	if field == "department_code" {
+		return func(q ActionRequest) string { return q.DepartmentCode }
+	}
+	return note // note, reason, report and comment all travel as Note
 }
 
 func all(rules ...rule) rule {

@@ -186,19 +186,7 @@ func newHarness(t *testing.T, opts ...func(*Input)) *harness {
 			h.mu.Unlock()
 			return times, nil
 		})
-	h.env.OnActivity(acts.StageTimes, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, in activities.StageInput) (activities.StageTimes, error) {
-			h.mu.Lock()
-			h.stages = append(h.stages, in)
-			fail := h.stageErr
-			h.mu.Unlock()
-			if fail != nil {
-				if err := fail(in); err != nil {
-					return activities.StageTimes{}, err
-				}
-			}
-			return fakeStageTimes(ctx, in)
-		})
+	h.env.OnActivity(acts.StageTimes, mock.Anything, mock.Anything).Return(stageTimes)
 	h.env.OnActivity(acts.Apply, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, ch activities.Change) error {
 			h.mu.Lock()

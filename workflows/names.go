@@ -16,25 +16,25 @@ import (
 // never create a second workflow.
 func WorkflowID(ratingID string) string { return "rating:" + ratingID }
 
-// Update names: the ticket actions of API.md, plus the survey answer.
+// Update names: the ticket actions of API.md (domain's rule table), plus the
+// survey answer.
 const (
-	ActionDispatch         = "dispatch"
-	ActionSign             = "sign"
-	ActionReturn           = "return"
-	ActionRequestExtension = "request_extension"
-	ActionDecideExtension  = "decide_extension"
-	ActionAppeal           = "appeal"
-	ActionDecideAppeal     = "decide_appeal"
-	ActionResolve          = "resolve"
-	ActionLogCall          = "log_call"
-	ActionUrge             = "urge"
-	ActionClose            = "close"
+	ActionDispatch         = domain.ActionDispatch
+	ActionSign             = domain.ActionSign
+	ActionReturn           = domain.ActionReturn
+	ActionRequestExtension = domain.ActionRequestExtension
+	ActionDecideExtension  = domain.ActionDecideExtension
+	ActionAppeal           = domain.ActionAppeal
+	ActionDecideAppeal     = domain.ActionDecideAppeal
+	ActionResolve          = domain.ActionResolve
+	ActionLogCall          = domain.ActionLogCall
+	ActionUrge             = domain.ActionUrge
+	ActionClose            = domain.ActionClose
 	ActionAnswerSurvey     = "answer_survey" // sent by the survey endpoint, not a user
 )
 
 // Actions lists the user-facing actions in the order of API.md's table.
-var Actions = []string{ActionDispatch, ActionSign, ActionReturn, ActionRequestExtension, ActionDecideExtension,
-	ActionAppeal, ActionDecideAppeal, ActionResolve, ActionLogCall, ActionUrge, ActionClose}
+var Actions = domain.ActionNames()
 
 // QueryState returns the workflow's in-memory ticket.
 const QueryState = "state"

@@ -13,7 +13,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,6 +22,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"rectify/bench"
 	"slices"
 	"strings"
 	"sync"
@@ -30,7 +30,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"rectify/calendar"
 	"rectify/domain"
@@ -60,22 +59,15 @@ func main() {
 		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 	}
 	name := fmt.Sprintf("rectify_bench_stats_%d", *n)
-	dbURL, err := prepare(ctx, base, name, *reuse)
+	st, done, err := bench.SeededDatabase(ctx, base, name, *reuse, *keep)
 	check(err)
-	st, err := store.Open(ctx, dbURL)
-	check(err)
-	defer st.Close()
-	if !*keep {
-		defer drop(base, name, st)
-	}
-	_, err = st.Migrate(ctx)
-	check(err)
+	defer done()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	cal := calendar.New(loc, 18*time.Hour)
 	check(st.LoadCalendarOverrides(ctx, cal))
 
 	fmt.Printf("## Statistics benchmark: %d ratings\n\n", *n)
-	fmt.Printf("Machine: %s; load average at start: %s\n\n", cpuInfo(), loadAvg())
+	fmt.Printf("Machine: %s\n\n", bench.Machine())
 	var seeded int64
 	check(st.Pool().QueryRow(ctx, `SELECT count(*) FROM ratings`).Scan(&seeded))
 	if seeded == 0 {
@@ -89,7 +81,7 @@ func main() {
 	} else {
 		fmt.Printf("Seed: reused %s (%d ratings)\n\n", name, seeded)
 	}
-	sizes(ctx, st)
+	check(bench.PrintSizes(ctx, st.Pool(), "ratings", "tickets", "ticket_events", "stats_daily", "stats_monthly", "stats_tickets"))
 
 	srv := httptest.NewServer(server.New(server.Deps{Store: st, Calendar: cal, Log: slog.New(slog.DiscardHandler),
 		BootstrapAdminToken: token}).Echo)
@@ -124,69 +116,13 @@ func main() {
 			reqs = max(10, reqs/10) // the others are for information
 		}
 		lat := measure(srv.URL+c.path, reqs, c.conc)
-		fmt.Printf("| %s | %s | %s | %s | %s | %d |\n", c.label, pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 100), len(lat))
+		fmt.Printf("| %s | %s | %s | %s | %s | %d |\n", c.label, bench.Pct(lat, 50), bench.Pct(lat, 95), bench.Pct(lat, 99), bench.Pct(lat, 100), len(lat))
 	}
 	fmt.Println()
 	explain(ctx, st)
 	if *ingest > 0 {
 		ingestion(ctx, st, *ingest, *clients, *rounds)
 	}
-}
-
-// prepare returns the URL of the benchmark database, creating it fresh unless
-// reuse is set and it exists.
-func prepare(ctx context.Context, base, name string, reuse bool) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	if !reuse {
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			return "", err
-		}
-	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	var pgErr *pgconn.PgError
-	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P04") {
-		return "", err
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-func drop(base, name string, st *store.Store) {
-	st.Close()
-	conn, err := pgx.Connect(context.Background(), base)
-	if err != nil {
-		return
-	}
-	defer conn.Close(context.Background())
-	_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-}
-
-func sizes(ctx context.Context, st *store.Store) {
-	rows, err := st.Pool().Query(ctx, `
-		SELECT c.relname, c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid))
-		FROM pg_class c WHERE c.relname IN ('ratings','tickets','ticket_events','stats_daily','stats_monthly','stats_tickets')
-		ORDER BY pg_total_relation_size(c.oid) DESC`)
-	check(err)
-	fmt.Println("| table | rows (estimate) | size with indexes |")
-	fmt.Println("|---|---|---|")
-	for rows.Next() {
-		var (
-			name, size string
-			n          int64
-		)
-		check(rows.Scan(&name, &n, &size))
-		fmt.Printf("| %s | %d | %s |\n", name, n, size)
-	}
-	check(rows.Err())
-	fmt.Println()
 }
 
 // measure sends reqs GETs (after a few to warm up) on conc connections.
@@ -229,15 +165,6 @@ func measure(u string, reqs, conc int) []time.Duration {
 	wg.Wait()
 	slices.Sort(lat)
 	return lat
-}
-
-func pct(lat []time.Duration, p int) string {
-	if len(lat) == 0 {
-		return "-"
-	}
-	i := (len(lat)*p+99)/100 - 1
-	i = max(0, min(i, len(lat)-1))
-	return fmt.Sprintf("%.1f ms", float64(lat[i].Microseconds())/1000)
 }
 
 // explain prints the overdue list's plan, as ListTickets runs it.
@@ -298,68 +225,33 @@ func ingestion(ctx context.Context, st *store.Store, dur time.Duration, clients,
 
 func ingestRun(ctx context.Context, st *store.Store, svc *stats.Service, dur time.Duration, clients int, trigger bool,
 	seq *int64) (rate, folded float64, maxBacklog, endBacklog int64, drain time.Duration) {
-	ctx, cancel := context.WithTimeout(ctx, dur)
-	defer cancel()
-	var (
-		n     atomic.Int64
-		fold  atomic.Int64
-		wg    sync.WaitGroup
-		depts []string
-	)
 	rows, err := st.Pool().Query(ctx, `SELECT code FROM departments ORDER BY code`)
 	check(err)
-	depts, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	depts, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	check(err)
-	start := time.Now()
+	var fold func() (int, error) // the worker's folder, while the trigger is on
 	if trigger {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				var b int64
-				_ = st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM stats_delta`).Scan(&b)
-				maxBacklog = max(maxBacklog, b)
-				k, err := svc.Fold(context.Background())
-				check(err)
-				fold.Add(int64(k))
-				select {
-				case <-ctx.Done():
-				case <-time.After(time.Second):
-				}
-			}
-		}()
+		fold = func() (int, error) {
+			var b int64
+			_ = st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM stats_delta`).Scan(&b)
+			maxBacklog = max(maxBacklog, b)
+			return svc.Fold(context.Background())
+		}
 	}
-	for c := 0; c < clients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := atomic.AddInt64(seq, 1)
-				level := domain.Satisfied
-				if i%50 == 0 {
-					level = domain.Dissatisfied
-				}
-				id := fmt.Sprintf("BENCH-%d", i)
-				h := sha256.Sum256([]byte(id))
-				dept := depts[int(i)%len(depts)]
-				r := store.NewRating{BodyHash: h[:], SubmittedBy: "bench", Rating: domain.Rating{ID: id,
-					Channel: domain.ChannelHall, Level: level, Negative: level.Negative(), RatedAt: time.Now(),
-					DepartmentCode: dept, ServiceItemCode: dept + "-SX001", StaffID: dept + "-0001", RegionCode: dept[:6],
-					Aspects: []string{"attitude"}}}
-				if _, err := st.CreateRatings(ctx, []store.NewRating{r}); err != nil {
-					if ctx.Err() != nil {
-						return
-					}
-					check(err)
-				}
-				n.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	rate = float64(n.Load()) / elapsed.Seconds()
-	folded = float64(fold.Load()) / elapsed.Seconds()
+	rate, folded, err = bench.Ingest(ctx, st, dur, clients, seq, func(i int64) store.NewRating {
+		level := domain.Satisfied
+		if i%50 == 0 {
+			level = domain.Dissatisfied
+		}
+		id := fmt.Sprintf("BENCH-%d", i)
+		h := sha256.Sum256([]byte(id))
+		dept := depts[int(i)%len(depts)]
+		return store.NewRating{BodyHash: h[:], SubmittedBy: "bench", Rating: domain.Rating{ID: id,
+			Channel: domain.ChannelHall, Level: level, Negative: level.Negative(), RatedAt: time.Now(),
+			DepartmentCode: dept, ServiceItemCode: dept + "-SX001", StaffID: dept + "-0001", RegionCode: dept[:6],
+			Aspects: []string{"attitude"}}}
+	}, fold)
+	check(err)
 	if trigger {
 		check(st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM stats_delta`).Scan(&endBacklog))
 		t := time.Now()
@@ -368,29 +260,6 @@ func ingestRun(ctx context.Context, st *store.Store, svc *stats.Service, dur tim
 		drain = time.Since(t)
 	}
 	return rate, folded, maxBacklog, endBacklog, drain
-}
-
-func cpuInfo() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	model, cores := "", 0
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "model name") && model == "" {
-			model = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-		}
-		if strings.HasPrefix(line, "processor") {
-			cores++
-		}
-	}
-	return fmt.Sprintf("%d cores, %s", cores, model)
-}
-
-func loadAvg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 func check(err error) {

@@ -18,20 +18,16 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
-	"net/url"
 	"os"
+	"rectify/bench"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"rectify/domain"
 	"rectify/stats"
@@ -64,18 +60,11 @@ func main() {
 		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 	}
 	name := fmt.Sprintf("rectify_bench_topics_%d", *n)
-	dbURL, err := prepare(ctx, base, name, *reuse)
+	st, done, err := bench.SeededDatabase(ctx, base, name, *reuse, *keep)
 	check(err)
-	st, err := store.Open(ctx, dbURL)
-	check(err)
-	defer st.Close()
-	if !*keep {
-		defer drop(base, name, st)
-	}
-	_, err = st.Migrate(ctx)
-	check(err)
+	defer done()
 	fmt.Printf("## Topics benchmark: %d ratings\n\n", *n)
-	fmt.Printf("Machine: %s; load average at start: %s\n\n", cpuInfo(), loadAvg())
+	fmt.Printf("Machine: %s\n\n", bench.Machine())
 	start := time.Now()
 	topics.Default.Terms("预热")
 	fmt.Printf("gse dictionary load (once per process, on first use): %s\n\n", time.Since(start).Round(time.Millisecond))
@@ -86,7 +75,7 @@ func main() {
 	} else {
 		fmt.Printf("Seed: reused %s (%d ratings)\n\n", name, seeded)
 	}
-	sizes(ctx, st)
+	check(bench.PrintSizes(ctx, st.Pool(), "ratings", "rating_terms", "topic_daily"))
 	queries(ctx, st, *requests)
 	if *ingest > 0 {
 		ingestion(ctx, st, ss, *ingest, *clients, *rounds)
@@ -167,26 +156,6 @@ func seed(ctx context.Context, st *store.Store, ss []sample, n int) {
 		n, len(ss), time.Since(t0).Round(time.Second))
 }
 
-func sizes(ctx context.Context, st *store.Store) {
-	rows, err := st.Pool().Query(ctx, `
-		SELECT c.relname, c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid))
-		FROM pg_class c WHERE c.relname IN ('ratings', 'rating_terms', 'topic_daily')
-		ORDER BY pg_total_relation_size(c.oid) DESC`)
-	check(err)
-	fmt.Println("| table | rows (estimate) | size with indexes |")
-	fmt.Println("|---|---|---|")
-	for rows.Next() {
-		var (
-			name, size string
-			n          int64
-		)
-		check(rows.Scan(&name, &n, &size))
-		fmt.Printf("| %s | %d | %s |\n", name, n, size)
-	}
-	check(rows.Err())
-	fmt.Println()
-}
-
 // queries times topics.Service.Top (what GET /api/v1/stats/topics runs, without
 // HTTP) for several slices; the department of each request rotates.
 func queries(ctx context.Context, st *store.Store, reqs int) {
@@ -237,7 +206,7 @@ func queries(ctx context.Context, st *store.Store, reqs int) {
 			lat = append(lat, time.Since(t))
 		}
 		slices.Sort(lat)
-		fmt.Printf("| %s | %s | %s | %s | %s | %d |\n", c.label, pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 100), len(lat))
+		fmt.Printf("| %s | %s | %s | %s | %s | %d |\n", c.label, bench.Pct(lat, 50), bench.Pct(lat, 95), bench.Pct(lat, 99), bench.Pct(lat, 100), len(lat))
 	}
 	fmt.Println()
 }
@@ -290,60 +259,28 @@ func ingestion(ctx context.Context, st *store.Store, ss []sample, dur time.Durat
 
 func ingestRun(ctx context.Context, st *store.Store, svc *topics.Service, ss []sample, dur time.Duration, clients int,
 	seg bool, seq *int64) (rate, drained float64, maxQ, endQ int64, drain time.Duration) {
-	ctx, cancel := context.WithTimeout(ctx, dur)
-	defer cancel()
-	var (
-		n  atomic.Int64
-		dn atomic.Int64
-		wg sync.WaitGroup
-	)
-	start := time.Now()
+	var segment func() (int, error) // the worker's drainer, while segmentation is on
 	if seg {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				q, err := svc.Pending(context.Background())
-				check(err)
-				maxQ = max(maxQ, q)
-				k, err := svc.Drain(context.Background())
-				check(err)
-				dn.Add(int64(k))
-				select {
-				case <-ctx.Done():
-				case <-time.After(time.Second):
-				}
+		segment = func() (int, error) {
+			q, err := svc.Pending(context.Background())
+			if err != nil {
+				return 0, err
 			}
-		}()
+			maxQ = max(maxQ, q)
+			return svc.Drain(context.Background())
+		}
 	}
-	for c := 0; c < clients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := atomic.AddInt64(seq, 1)
-				s := ss[int(i)%len(ss)]
-				id := fmt.Sprintf("BENCH-%s-%d", map[bool]string{true: "ON", false: "OFF"}[seg], i) // ON: verified
-				h := sha256.Sum256([]byte(id))
-				dept := fmt.Sprintf("D%03d", i%300)
-				r := store.NewRating{BodyHash: h[:], SubmittedBy: "bench", Rating: domain.Rating{ID: id,
-					Channel: domain.ChannelHall, Level: s.level, Negative: s.level.Negative(), RatedAt: time.Now(),
-					DepartmentCode: dept, ServiceItemCode: dept + "-SX1", StaffID: dept + "-S1", HallCode: dept + "-H1",
-					Comment: s.comment, Citizen: &domain.Citizen{Anonymous: true}}}
-				if _, err := st.CreateRatings(ctx, []store.NewRating{r}); err != nil {
-					if ctx.Err() != nil {
-						return
-					}
-					check(err)
-				}
-				n.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	rate = float64(n.Load()) / elapsed.Seconds()
-	drained = float64(dn.Load()) / elapsed.Seconds()
+	rate, drained, err := bench.Ingest(ctx, st, dur, clients, seq, func(i int64) store.NewRating {
+		s := ss[int(i)%len(ss)]
+		id := fmt.Sprintf("BENCH-%s-%d", map[bool]string{true: "ON", false: "OFF"}[seg], i) // ON: verified
+		h := sha256.Sum256([]byte(id))
+		dept := fmt.Sprintf("D%03d", i%300)
+		return store.NewRating{BodyHash: h[:], SubmittedBy: "bench", Rating: domain.Rating{ID: id,
+			Channel: domain.ChannelHall, Level: s.level, Negative: s.level.Negative(), RatedAt: time.Now(),
+			DepartmentCode: dept, ServiceItemCode: dept + "-SX1", StaffID: dept + "-S1", HallCode: dept + "-H1",
+			Comment: s.comment, Citizen: &domain.Citizen{Anonymous: true}}}
+	}, segment)
+	check(err)
 	if q, _ := svc.Pending(context.Background()); seg || q > 0 {
 		var err error
 		endQ, err = svc.Pending(context.Background())
@@ -403,72 +340,6 @@ func verify(ctx context.Context, st *store.Store) {
 	fmt.Printf("Check after the runs: %d ingested ratings with segmentation on, %d (sentiment, term) counts, "+
 		"%d differing from a fresh segmentation; rollup total (dim all) %d vs rating_terms %d.\n\n",
 		ingested, len(want), bad, rollup, terms)
-}
-
-func prepare(ctx context.Context, base, name string, reuse bool) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	if !reuse {
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			return "", err
-		}
-	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	var pgErr *pgconn.PgError
-	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P04") {
-		return "", err
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-func drop(base, name string, st *store.Store) {
-	st.Close()
-	conn, err := pgx.Connect(context.Background(), base)
-	if err != nil {
-		return
-	}
-	defer conn.Close(context.Background())
-	_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-}
-
-func pct(lat []time.Duration, p int) string {
-	if len(lat) == 0 {
-		return "-"
-	}
-	i := (len(lat)*p+99)/100 - 1
-	i = max(0, min(i, len(lat)-1))
-	return fmt.Sprintf("%.1f ms", float64(lat[i].Microseconds())/1000)
-}
-
-func cpuInfo() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	model, cores := "", 0
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "model name") && model == "" {
-			model = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-		}
-		if strings.HasPrefix(line, "processor") {
-			cores++
-		}
-	}
-	return fmt.Sprintf("%d cores, %s", cores, model)
-}
-
-func loadAvg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 func check(err error) {

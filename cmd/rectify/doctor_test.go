@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"rectify/config"
+	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/store"
 )
@@ -37,7 +38,7 @@ func runDoctor(t *testing.T, cfg config.Config, day time.Time) (*doctor, string)
 func TestDoctorHealthy(t *testing.T) {
 	ts := testenv.StartTemporal()
 	defer ts.Stop()
-	_, dbURL := testenv.NewDatabase(t)
+	_, dbURL := testdb.NewWithURL(t)
 	cfg := doctorConfig(t)
 	cfg.Database.URL = dbURL
 	cfg.Temporal.Address, cfg.Temporal.Namespace = ts.GetFrontendHostPort(), ts.GetDefaultNamespace()
@@ -56,7 +57,7 @@ func TestDoctorHealthy(t *testing.T) {
 
 func TestDoctorProblems(t *testing.T) {
 	cfg := doctorConfig(t)
-	u, _ := url.Parse(testenv.BaseDatabaseURL())
+	u, _ := url.Parse(testdb.BaseURL())
 	u.Path = "/rectify_doctor_missing_" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
 	cfg.Database.URL = u.String()
 	cfg.Temporal.Address = "127.0.0.1:1" // nothing listens there
@@ -106,7 +107,7 @@ func TestDoctorInvalidConfig(t *testing.T) {
 // Group robots whose messages keep failing are a warning naming the error, never
 // the webhook's key.
 func TestDoctorRobots(t *testing.T) {
-	st, dbURL := testenv.NewDatabase(t)
+	st, dbURL := testdb.NewWithURL(t)
 	ctx := context.Background()
 	if _, err := st.Pool().Exec(ctx, `INSERT INTO departments (code, name) VALUES ('D1', '南京市市场监督管理局')`); err != nil {
 		t.Fatal(err)

@@ -1,78 +1,34 @@
-// Package testenv gives integration tests the real components: a fresh Postgres
-// database per test and a shared in-process Temporal server per test package, with
-// a whole rectify system (worker + HTTP API) wired on top.
+// Package testenv gives tests a whole started rectify: a shared in-process
+// Temporal server per test package and, per test, a fresh database (internal/testdb)
+// with a worker and the HTTP API wired on top, every exchange checked against
+// server/openapi.yaml. It imports app (and so server and web): their tests use it
+// from external test packages (package server_test, web_test).
 package testenv
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/server/temporaltest"
 
 	"rectify/app"
 	"rectify/config"
 	"rectify/engine"
+	"rectify/internal/testdb"
 	"rectify/notify"
-	"rectify/store"
 	"rectify/workflows"
 )
 
 // AdminToken is the bootstrap admin token of every test system.
 const AdminToken = "test-admin-token-0123456789"
-
-// BaseDatabaseURL is where test databases are created: RECTIFY_TEST_DATABASE_URL
-// (set by `make test`) or the local default.
-func BaseDatabaseURL() string {
-	if u := os.Getenv("RECTIFY_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-}
-
-// NewDatabase creates an empty, migrated database that is dropped after the test.
-func NewDatabase(tb testing.TB) (*store.Store, string) {
-	tb.Helper()
-	ctx := context.Background()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "rectify_test_" + hex.EncodeToString(b)
-	u, err := url.Parse(BaseDatabaseURL())
-	if err != nil {
-		tb.Fatalf("RECTIFY_TEST_DATABASE_URL: %v", err)
-	}
-	u.Path = "/" + name
-	st, err := store.Open(ctx, u.String()) // creates the database
-	if err != nil {
-		tb.Fatalf("open test database (is Postgres running? `make test` starts one): %v", err)
-	}
-	if _, err := st.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
-	}
-	tb.Cleanup(func() {
-		st.Close()
-		admin := *u
-		admin.Path = "/postgres"
-		conn, err := pgx.Connect(context.Background(), admin.String())
-		if err != nil {
-			return
-		}
-		defer conn.Close(context.Background())
-		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	return st, u.String()
-}
 
 // StartTemporal starts the package's in-process Temporal server (call from
 // TestMain; one per package keeps `make test` quick) with rectify's search attributes.
@@ -84,6 +40,36 @@ func StartTemporal() *temporaltest.TestServer {
 		panic(fmt.Sprintf("register search attributes: %v", err))
 	}
 	return ts
+}
+
+// Main is the TestMain of a package whose tests start systems: it starts the
+// package's Temporal server into *ts, runs the tests and stops it.
+func Main(m *testing.M, ts **temporaltest.TestServer) {
+	*ts = StartTemporal()
+	code := m.Run()
+	(*ts).Stop()
+	os.Exit(code)
+}
+
+// Config is the configuration of a test system on ts with its database at
+// dbURL: AdminToken as the bootstrap admin token, a task queue of its own, a
+// temporary data folder; tweak adjusts it. The caller validates it.
+func Config(tb testing.TB, ts *temporaltest.TestServer, dbURL string, tweak ...func(*config.Config)) config.Config {
+	tb.Helper()
+	cfg, err := config.Load(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.Database.URL = dbURL
+	cfg.Auth.BootstrapAdminToken = AdminToken
+	cfg.Temporal.Address = ts.GetFrontendHostPort()
+	cfg.Temporal.Namespace = ts.GetDefaultNamespace()
+	cfg.Temporal.TaskQueue = "rectify-" + strings.TrimPrefix(dbURL[strings.LastIndex(dbURL, "/")+1:], "rectify_test_")
+	cfg.DataDir = tb.TempDir()
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	return cfg
 }
 
 // System is a running rectify for one test: its own database and task queue on
@@ -98,20 +84,8 @@ type System struct {
 func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config.Config)) *System {
 	tb.Helper()
 	ctx := context.Background()
-	st, dbURL := NewDatabase(tb)
-	cfg, err := config.Load(nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cfg.Database.URL = dbURL
-	cfg.Auth.BootstrapAdminToken = AdminToken
-	cfg.Temporal.Address = ts.GetFrontendHostPort()
-	cfg.Temporal.Namespace = ts.GetDefaultNamespace()
-	cfg.Temporal.TaskQueue = "rectify-" + strings.TrimPrefix(dbURL[strings.LastIndex(dbURL, "/")+1:], "rectify_test_")
-	cfg.DataDir = tb.TempDir()
-	for _, f := range tweak {
-		f(&cfg)
-	}
+	st, dbURL := testdb.NewWithURL(tb)
+	cfg := Config(tb, ts, dbURL, tweak...)
 	// Listen first so the survey links the worker writes point at this server.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -146,4 +120,14 @@ func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config
 	sys.SMS = inbox
 	sys.RunBackground(bctx)
 	return &System{System: sys, URL: srv.URL, Inbox: inbox}
+}
+
+// Count runs a SELECT count(*) against the system's own database.
+func (s *System) Count(tb testing.TB, query string, args ...any) int {
+	tb.Helper()
+	var n int
+	if err := s.Store.Pool().QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+	return n
 }

@@ -6,13 +6,13 @@ import (
 	"time"
 
 	"rectify/calendar"
-	"rectify/internal/testenv"
+	"rectify/internal/testdb"
 	"rectify/stats"
 	"rectify/stats/seed"
 )
 
 func TestSeedLoadsConsistentData(t *testing.T) {
-	st, _ := testenv.NewDatabase(t)
+	st := testdb.New(t)
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, loc)
