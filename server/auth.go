@@ -1,9 +1,7 @@
 package server
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"sync"
@@ -140,13 +138,4 @@ func (tc *tokenCache) clear() {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	tc.m = map[string]cachedUser{}
-}
-
-// newToken returns 256 random bits, URL-safe.
-func newToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return "rt_" + base64.RawURLEncoding.EncodeToString(b), nil
 }

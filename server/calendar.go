@@ -10,7 +10,6 @@ import (
 
 	"rectify/calendar"
 	"rectify/domain"
-	"rectify/store"
 )
 
 func calendarError(err error) error {
@@ -60,57 +59,4 @@ func (s *Server) deadline(c echo.Context) error {
 		return calendarError(err)
 	}
 	return c.JSON(http.StatusOK, map[string]string{"due_at": due.Format(time.RFC3339)})
-}
-
-// putCalendarDay stores an override and applies it at once to deadlines computed from
-// now on; running timers keep theirs (see README: calendar overrides).
-func (s *Server) putCalendarDay(c echo.Context) error {
-	date := c.Param("date")
-	if _, err := time.Parse(calendar.DateLayout, date); err != nil {
-		return domain.E(domain.KindBadRequest, "bad_parameter", "date: must be YYYY-MM-DD")
-	}
-	var in struct {
-		Kind string `json:"kind"`
-		Name string `json:"name"`
-	}
-	if err := decodeStrict(c, &in); err != nil {
-		return err
-	}
-	if in.Kind != string(calendar.Holiday) && in.Kind != string(calendar.Workday) {
-		return domain.Invalid("invalid_calendar_day", []domain.FieldError{{Field: "kind", Message: "must be holiday or workday"}})
-	}
-	if len([]rune(in.Name)) > 100 {
-		return domain.Invalid("invalid_calendar_day", []domain.FieldError{{Field: "name", Message: "at most 100 characters"}})
-	}
-	o := store.CalendarOverride{Date: date, Kind: in.Kind, Name: in.Name}
-	if err := s.Store.PutCalendarOverride(c.Request().Context(), o, userOf(c).Username); err != nil {
-		return err
-	}
-	if err := s.Store.LoadCalendarOverrides(c.Request().Context(), s.Calendar); err != nil {
-		return err
-	}
-	if err := s.audit(c, "calendar.put", "calendar:"+date, map[string]string{"kind": in.Kind, "name": in.Name}); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]string{"date": date, "kind": in.Kind, "name": in.Name})
-}
-
-func (s *Server) deleteCalendarDay(c echo.Context) error {
-	if _, err := time.Parse(calendar.DateLayout, c.Param("date")); err != nil { // abc, 2026-02-30
-		return domain.Invalid("invalid_calendar_day", []domain.FieldError{{Field: "date", Message: "must be a date, YYYY-MM-DD"}})
-	}
-	found, err := s.Store.DeleteCalendarOverride(c.Request().Context(), c.Param("date"))
-	if err != nil {
-		return err
-	}
-	if !found {
-		return domain.ErrNotFound
-	}
-	if err := s.Store.LoadCalendarOverrides(c.Request().Context(), s.Calendar); err != nil {
-		return err
-	}
-	if err := s.audit(c, "calendar.delete", "calendar:"+c.Param("date"), nil); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
 }

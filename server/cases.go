@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"rectify/campaigns"
 	"rectify/domain"
+	"rectify/services"
 	"rectify/stats"
 	"rectify/store"
 	"rectify/workflows"
@@ -219,199 +219,39 @@ func caseNoOf(raw json.RawMessage) string {
 	return ""
 }
 
-// window is the calling window as the queue reports it.
-type window struct {
-	Open    bool       `json:"open"`
-	Until   *time.Time `json:"until,omitempty"`
-	Next    *time.Time `json:"next,omitempty"`
-	Problem string     `json:"problem,omitempty"`
-}
-
 // callbackQueue lists queued call-backs, oldest case first. By default only those
 // whose next call is due; due=false adds those resting after an unanswered call.
+// The call center reads the numbers it calls (services.Callbacks.Queue).
 func (s *Server) callbackQueue(c echo.Context) error {
-	ctx := c.Request().Context()
-	now := s.clock()
-	f := store.CallbackFilter{Team: c.QueryParam("team"), Cursor: c.QueryParam("cursor"), Limit: 50, DueBy: &now}
+	q := services.QueueQuery{Team: c.QueryParam("team"), Cursor: c.QueryParam("cursor"), Reveal: true}
 	var fs []domain.FieldError
-	if l := c.QueryParam("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			fs = append(fs, domain.FieldError{Field: "limit", Message: "must be 1 to 500"})
-		}
-		f.Limit = n
-	}
-	switch c.QueryParam("due") {
-	case "", "true":
-	case "false":
-		f.DueBy = nil
-	default:
-		fs = append(fs, domain.FieldError{Field: "due", Message: "must be true or false"})
-	}
+	q.Limit = intParam(c, "limit", 50, 1, 500, &fs)
+	q.All = !boolParam(c, "due", true, &fs)
 	if fs != nil {
-		return &domain.Error{Kind: domain.KindBadRequest, Code: "bad_parameter", Message: fs[0].Field + ": " + fs[0].Message, Fields: fs}
+		return badParams(fs)
 	}
-	rules, err := campaigns.CurrentRules(ctx, s.Store)
-	if err != nil {
-		return err
-	}
-	cbs, next, err := s.Store.CallbackQueue(ctx, f)
-	if err != nil {
-		return err
-	}
-	if cbs == nil {
-		cbs = []store.Callback{}
-	}
-	if u := userOf(c); u.Role.SeesPhones() {
-		var shown []string
-		for _, cb := range cbs {
-			if cb.Applicant.Phone != "" {
-				shown = append(shown, cb.CaseNo)
-			}
-		}
-		if err := s.Store.RecordCaseReveals(ctx, shown, u.Username); err != nil {
-			return err // no audit row, no number
-		}
-	} else {
-		for i := range cbs {
-			if p := cbs[i].Applicant.Phone; p != "" {
-				cbs[i].Applicant.Phone = domain.MaskPhone(p)
-			}
-		}
-	}
-	var w window
-	if cw, err := rules.WindowAt(s.Calendar, now); err != nil {
-		w.Problem = err.Error() // a year without holiday data: the page says so
-	} else {
-		w.Open = cw.Open
-		if cw.Open {
-			w.Until = &cw.Until
-		} else {
-			w.Next = &cw.Next
-		}
-	}
+	out, err := s.Services.Callbacks.Queue(c.Request().Context(), userOf(c), q)
 	var nc *string
-	if next != "" {
-		nc = &next
+	if out.Next != "" {
+		nc = &out.Next
 	}
-	return c.JSON(http.StatusOK, map[string]any{"callbacks": cbs, "next_cursor": nc, "calling_window": w})
+	return answer(c, http.StatusOK, map[string]any{"callbacks": out.Callbacks, "next_cursor": nc, "calling_window": out.Window}, err)
 }
 
-// callLogIn is the body of POST /api/v1/callbacks/{id}/log.
-type callLogIn struct {
-	Reached *bool        `json:"reached"`
-	Attempt int          `json:"attempt,omitempty"` // the call's number (1, 2, ...): makes a retried log safe
-	Level   domain.Level `json:"level,omitempty"`
-	Aspects []string     `json:"aspects,omitempty"`
-	Comment string       `json:"comment,omitempty"`
-	Note    string       `json:"note,omitempty"` // the operator's own note on the call
-}
-
-// logCallback records a call. A reached call's answer becomes a hotline rating of
-// the case's department, stored and started exactly as POST /api/v1/ratings does
-// (storeRatings), so a negative answer opens one ticket and its workflow.
+// logCallback records a call (services.Callbacks.Log). A reached call's answer
+// becomes a hotline rating of the case's department, stored and started as POST
+// /api/v1/ratings does, so a negative answer opens one ticket and its workflow.
 func (s *Server) logCallback(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		return domain.ErrNotFound
 	}
-	var in callLogIn
+	var in services.CallLog
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	if err := in.validate(); err != nil {
-		return err
-	}
-	cb, err := s.Store.GetCallback(ctx, id)
-	if err != nil {
-		return err
-	}
-	u, now := userOf(c), s.clock()
-	a := store.NewCallAttempt{CallbackID: id, Attempt: in.Attempt, Reached: *in.Reached, Note: in.Note,
-		CalledBy: u.Username, At: now}
-	if *in.Reached {
-		if cb.Status != "queued" && cb.Status != "reached" { // a reached one may be the retry of this very log
-			return store.ErrCallbackClosed
-		}
-		if a.RatingID, err = s.registerAnswer(ctx, cb, in, u, now); err != nil {
-			return err
-		}
-	} else {
-		rules, err := campaigns.CurrentRules(ctx, s.Store)
-		if err != nil {
-			return err
-		}
-		a.RetryAfter = rules.RetryAfter()
-	}
-	out, _, err := s.Store.LogCallAttempt(ctx, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-func (in callLogIn) validate() error {
-	var fs []domain.FieldError
-	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
-	if in.Reached == nil {
-		bad("reached", "required")
-	}
-	if in.Attempt < 0 {
-		bad("attempt", "must be a call number from 1")
-	}
-	if len([]rune(in.Note)) > maxComment {
-		bad("note", fmt.Sprintf("at most %d characters", maxComment))
-	}
-	if in.Reached != nil && !*in.Reached {
-		if in.Level != "" {
-			bad("level", "only for a reached call")
-		}
-		if len(in.Aspects) > 0 || in.Comment != "" {
-			bad("comment", "only for a reached call")
-		}
-	}
-	if in.Reached != nil && *in.Reached && in.Level == "" {
-		bad("level", "required when reached")
-	}
-	if fs != nil {
-		return domain.Invalid("invalid_call", fs)
-	}
-	return nil
-}
-
-// registerAnswer stores the citizen's answer as a hotline rating linked to the
-// case and returns its id. The same answer again is the same rating (200 path of
-// the ratings API); another answer to an answered call-back is a conflict.
-func (s *Server) registerAnswer(ctx context.Context, cb store.Callback, in callLogIn, u domain.User, now time.Time) (string, error) {
-	rin := ratingIn{ID: campaigns.CallbackRatingID(cb.CaseNo), Channel: domain.ChannelHotline, Level: in.Level,
-		DepartmentCode: cb.DepartmentCode, ServiceItemCode: cb.ServiceItemCode, HallCode: cb.HallCode,
-		CaseNo: cb.CaseNo, RegionCode: cb.RegionCode, Aspects: in.Aspects, Comment: in.Comment,
-		Citizen: &domain.Citizen{Name: cb.Applicant.Name, Phone: cb.Applicant.Phone}}
-	r, err := rin.Validate(now)
-	if err != nil {
-		if de, ok := domain.AsError(err); ok {
-			return "", domain.Invalid("invalid_call", de.Fields)
-		}
-		return "", err
-	}
-	// The hash leaves out the time: a retried log is the same answer.
-	b, _ := json.Marshal(struct {
-		CaseNo  string       `json:"case_no"`
-		Level   domain.Level `json:"level"`
-		Aspects []string     `json:"aspects"`
-		Comment string       `json:"comment"`
-	}{cb.CaseNo, r.Level, r.Aspects, r.Comment})
-	h := sha256.Sum256(b)
-	res, err := s.storeRatings(ctx, []store.NewRating{{Rating: r, BodyHash: h[:], SubmittedBy: u.Username}})
-	if err != nil {
-		return "", err
-	}
-	if res[0].Outcome == store.Conflict {
-		return "", domain.E(domain.KindConflict, "callback_conflict",
-			"call-back %d was already answered with another level, aspects or comment", cb.ID)
-	}
-	return r.ID, nil
+	out, err := s.Services.Callbacks.Log(c.Request().Context(), userOf(c), id, in)
+	return answer(c, http.StatusOK, out, err)
 }
 
 // putSamplingRules replaces the whole rule set. Fields left out keep their

@@ -9,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"rectify/campaigns"
+	"rectify/services"
 )
 
 // Issue 16 item 9: what the server refuses with 422 the document refuses too, so
@@ -21,11 +22,11 @@ func TestOpenAPIStatesServerConstraints(t *testing.T) {
 	rating := func(b string) error { _, err := parseRating([]byte(b), now); return err }
 	kase := func(b string) error { _, err := parseCase([]byte(b), now, "t"); return err }
 	callLog := func(b string) error {
-		var in callLogIn
+		var in services.CallLog
 		if err := unmarshalStrict([]byte(b), &in); err != nil {
 			return err
 		}
-		return in.validate()
+		return in.Validate()
 	}
 	rules := func(b string) error {
 		r := campaigns.Default()

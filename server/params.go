@@ -4,6 +4,8 @@ import (
 	"net/url"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
 )
 
 // unescapeParams decodes percent-escapes in path parameters. Echo v4 routes on
@@ -27,4 +29,18 @@ func unescapeParams(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// boolParam reads a true/false query parameter; absent, it is def.
+func boolParam(c echo.Context, name string, def bool, fs *[]domain.FieldError) bool {
+	switch c.QueryParam(name) {
+	case "":
+		return def
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	*fs = append(*fs, domain.FieldError{Field: name, Message: "must be true or false"})
+	return def
 }

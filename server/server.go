@@ -59,6 +59,10 @@ func New(d Deps) *Server {
 	if s.Services == nil {
 		s.Services = services.New(services.Deps{Store: d.Store, Engine: d.Engine, Calendar: d.Calendar, Log: d.Log, Now: d.Now})
 	}
+	// A revoked token, a disabled user or a new bound source, whether changed
+	// through the API or a page, is seen by the next request.
+	s.Services.Admin.OnAccessChange(func() { s.auth.clear(); s.Services.Ratings.SourcesChanged() })
+	s.Services.Callbacks.OnIngested(s.countIngested) // ratings registered by call-backs count as ingested
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

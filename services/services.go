@@ -43,9 +43,10 @@ func New(d Deps) *Services {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	ratings := &Ratings{Deps: d}
 	return &Services{
-		Tickets: &Tickets{d}, Ratings: &Ratings{Deps: d}, Surveys: &Surveys{d},
-		Admin: &Admin{d}, Notices: &Notices{d}, Callbacks: &Callbacks{d},
+		Tickets: &Tickets{d}, Ratings: ratings, Surveys: &Surveys{d},
+		Admin: &Admin{Deps: d}, Notices: &Notices{d}, Callbacks: &Callbacks{Deps: d, ratings: ratings},
 	}
 }
 
@@ -62,10 +63,17 @@ type Ratings struct {
 type Surveys struct{ Deps }
 
 // Admin: departments, users, tokens, the working-day calendar and group robots (admin.go).
-type Admin struct{ Deps }
+type Admin struct {
+	Deps
+	watch watchers[func()] // told of changes to users and tokens (OnAccessChange)
+}
 
 // Notices: each user's notice centre (notices.go).
 type Notices struct{ Deps }
 
 // Callbacks: satisfaction call-backs on finished cases (callbacks.go).
-type Callbacks struct{ Deps }
+type Callbacks struct {
+	Deps
+	ratings *Ratings                                                // a reached call's answer is stored as a rating is
+	watch   watchers[func([]store.NewRating, []store.RatingResult)] // told of the ratings logged calls store (OnIngested)
+}

@@ -2,9 +2,10 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/services"
 )
 
 // accountPassword is the self-service password page of every signed-in user.
@@ -18,17 +19,19 @@ func (w *Web) renderPassword(c echo.Context, status int, errs []string) error {
 	return w.render(c, status, "account_password", p)
 }
 
-// accountPasswordSave posts to the API's PATCH /api/v1/users/{me}, which checks the
-// current password; other sessions of the user end, this one stays.
+// accountPasswordSave changes the user's own password (services.Admin.PatchUser,
+// which checks the current one); other sessions of the user end, this one stays.
 func (w *Web) accountPasswordSave(c echo.Context) error {
 	l := langOf(c)
 	if c.FormValue("password") != c.FormValue("confirm") {
 		return w.renderPassword(c, http.StatusUnprocessableEntity, []string{l.T("account.password.mismatch")})
 	}
-	me := sessionOf(c).User.Username
-	res := w.callAPI(c, http.MethodPatch, "/api/v1/users/"+url.PathEscape(me),
-		map[string]string{"password": c.FormValue("password"), "current_password": c.FormValue("current")})
-	if !res.ok() {
+	s := sessionOf(c)
+	me := s.User.Username
+	pw, current := c.FormValue("password"), c.FormValue("current")
+	if _, err := w.Services.Admin.PatchUser(c.Request().Context(), s.User, me,
+		services.UserPatch{Password: &pw, CurrentPassword: &current}, s.raw); err != nil {
+		res := w.refusal(c, err)
 		return w.renderPassword(c, res.Status, res.messages(l))
 	}
 	w.Log.Info("password changed", "username", me)

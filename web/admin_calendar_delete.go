@@ -1,17 +1,16 @@
 package web
 
 import (
-	"net/http"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
 )
 
-// adminCalendarDelete posts to the API's DELETE /api/v1/calendar/days/{date}.
+// adminCalendarDelete removes a day's override (services.Admin.DeleteCalendarDay).
 func (w *Web) adminCalendarDelete(c echo.Context) error {
 	date := c.Param("date")
-	res := w.callAPI(c, http.MethodDelete, "/api/v1/calendar/days/"+url.PathEscape(date), nil)
-	if !res.ok() {
+	if err := w.Services.Admin.DeleteCalendarDay(c.Request().Context(), sessionOf(c).User, date); err != nil {
+		res := w.refusal(c, err)
 		return w.renderCalendar(c, res.Status, res.messages(langOf(c)), nil)
 	}
 	year := ""

@@ -1,17 +1,20 @@
 package web
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
 )
 
-// adminDepartmentSave posts the form to the API's POST /api/v1/departments.
+// adminDepartmentSave registers the form's department (services.Admin.CreateDepartment).
 func (w *Web) adminDepartmentSave(c echo.Context) error {
 	form := map[string]string{"code": strings.TrimSpace(c.FormValue("code")), "name": strings.TrimSpace(c.FormValue("name"))}
-	res := w.callAPI(c, http.MethodPost, "/api/v1/departments", form)
-	if !res.ok() {
+	_, err := w.Services.Admin.CreateDepartment(c.Request().Context(), sessionOf(c).User,
+		domain.Department{Code: form["code"], Name: form["name"]})
+	if err != nil {
+		res := w.refusal(c, err)
 		return w.renderDepartments(c, res.Status, res.messages(langOf(c)), form)
 	}
 	return redirectDone(c, "/admin/departments", "admin.dept.saved", "")

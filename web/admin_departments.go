@@ -6,15 +6,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"rectify/domain"
-	"rectify/server"
+	"rectify/services"
 )
 
 type departmentsData struct {
 	Departments []domain.Department
 	Pager       pager
 	Form        map[string]string
-	Robots      []server.RobotView // masked: the page never holds a robot's credentials
-	Names       map[string]string  // department names by code, for the robots' table
+	Robots      []services.RobotView // masked: the page never holds a robot's credentials
+	Names       map[string]string    // department names by code, for the robots' table
 	All         []domain.Department
 	RobotForm   map[string]string
 	RobotErrors []string
@@ -50,7 +50,7 @@ func (w *Web) renderDepartmentsWith(c echo.Context, status int, d departmentsDat
 		d.Names[x.Code] = x.Name
 	}
 	for _, r := range rs {
-		d.Robots = append(d.Robots, server.ViewRobot(r))
+		d.Robots = append(d.Robots, services.ViewRobot(r))
 	}
 	p := w.newPage(c, "depts", nil)
 	p.Title, p.Errors = p.L.T("admin.depts"), errs

@@ -2,42 +2,42 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/services"
 )
 
-// adminRobotSave posts the robot form to the API's PUT
-// /api/v1/departments/{code}/robot. The form never comes back with the address
-// or secret typed: they are credentials.
+// adminRobotSave sets a department's robot from the form (services.Admin.PutRobot).
+// The form never comes back with the address or secret typed: they are credentials.
 func (w *Web) adminRobotSave(c echo.Context) error {
 	code := strings.TrimSpace(c.FormValue("department_code"))
-	body := map[string]string{"kind": c.FormValue("kind"), "webhook_url": strings.TrimSpace(c.FormValue("webhook_url")),
-		"secret": strings.TrimSpace(c.FormValue("secret"))}
+	in := services.RobotInput{Kind: c.FormValue("kind"), WebhookURL: strings.TrimSpace(c.FormValue("webhook_url")),
+		Secret: strings.TrimSpace(c.FormValue("secret"))}
 	l := langOf(c)
 	if code == "" {
-		return w.renderDepartmentsWith(c, http.StatusUnprocessableEntity, departmentsData{RobotForm: map[string]string{"kind": body["kind"]},
+		return w.renderDepartmentsWith(c, http.StatusUnprocessableEntity, departmentsData{RobotForm: map[string]string{"kind": in.Kind},
 			RobotErrors: []string{l.T("err.422"), l.T("admin.robot.dept") + "：" + l.T("err.required")}}, nil)
 	}
-	res := w.callAPI(c, http.MethodPut, "/api/v1/departments/"+url.PathEscape(code)+"/robot", body)
-	if !res.ok() {
+	if _, err := w.Services.Admin.PutRobot(c.Request().Context(), sessionOf(c).User, code, in); err != nil {
+		res := w.refusal(c, err)
 		msgs := res.messages(l)
 		for i, f := range res.Err.Fields { // the API's words, in the page's language where it has them
 			if k := "admin.robot.err." + f.Field; known(k) && i+1 < len(msgs) {
 				msgs[i+1] = l.Label("field", f.Field) + "：" + l.T(k)
 			}
 		}
-		return w.renderDepartmentsWith(c, res.Status, departmentsData{RobotForm: map[string]string{"department_code": code, "kind": body["kind"]},
+		return w.renderDepartmentsWith(c, res.Status, departmentsData{RobotForm: map[string]string{"department_code": code, "kind": in.Kind},
 			RobotErrors: msgs}, nil)
 	}
 	return redirectDone(c, "/admin/departments", "admin.robot.saved", "")
 }
 
-// adminRobotDelete posts to the API's DELETE /api/v1/departments/{code}/robot.
+// adminRobotDelete removes a department's robot (services.Admin.DeleteRobot).
 func (w *Web) adminRobotDelete(c echo.Context) error {
-	res := w.callAPI(c, http.MethodDelete, "/api/v1/departments/"+url.PathEscape(c.Param("code"))+"/robot", nil)
-	if !res.ok() {
+	if err := w.Services.Admin.DeleteRobot(c.Request().Context(), sessionOf(c).User, c.Param("code")); err != nil {
+		res := w.refusal(c, err)
 		return w.renderDepartmentsWith(c, res.Status, departmentsData{RobotErrors: res.messages(langOf(c))}, nil)
 	}
 	return redirectDone(c, "/admin/departments", "admin.robot.deleted", "")

@@ -1,19 +1,19 @@
 package web
 
 import (
-	"net/http"
-	"net/url"
-
 	"github.com/labstack/echo/v4"
+
+	"rectify/services"
 )
 
-// adminUserDisable disables (disabled=true) or enables a user through the API's
-// PATCH /api/v1/users/{username}.
+// adminUserDisable disables (disabled=true) or enables a user
+// (services.Admin.PatchUser).
 func (w *Web) adminUserDisable(c echo.Context) error {
-	user := c.Param("username")
+	s := sessionOf(c)
 	disabled := c.FormValue("disabled") == "true"
-	res := w.callAPI(c, http.MethodPatch, "/api/v1/users/"+url.PathEscape(user), map[string]bool{"disabled": disabled})
-	if !res.ok() {
+	if _, err := w.Services.Admin.PatchUser(c.Request().Context(), s.User, c.Param("username"),
+		services.UserPatch{Disabled: &disabled}, s.raw); err != nil {
+		res := w.refusal(c, err)
 		return w.renderUsers(c, res.Status, res.messages(langOf(c)), nil, usersData{})
 	}
 	key := "admin.user.enabled"

@@ -1,21 +1,22 @@
 package web
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"rectify/domain"
+	"rectify/services"
 )
 
-// callbackLog posts the call form to the API's POST /api/v1/callbacks/{id}/log:
-// done, back to the queue with a message (naming the ticket a negative answer
-// opened); refused, the call page again with why.
+// callbackLog logs the call form's call (services.Callbacks.Log): done, back to
+// the queue with a message (naming the ticket a negative answer opened);
+// refused, the call page again with why.
 func (w *Web) callbackLog(c echo.Context) error {
-	id := c.Param("id")
-	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
 		return w.failStatus(c, http.StatusNotFound, "err.404")
 	}
 	form := map[string]string{}
@@ -27,36 +28,22 @@ func (w *Web) callbackLog(c echo.Context) error {
 	for _, a := range params["aspects"] {
 		aspects[a] = true
 	}
-	body := map[string]any{"reached": form["reached"] == "true"}
+	reached := form["reached"] == "true"
+	in := services.CallLog{Reached: &reached, Note: form["note"]}
 	if n, err := strconv.Atoi(form["attempt"]); err == nil {
-		body["attempt"] = n
+		in.Attempt = n
 	}
-	if form["note"] != "" {
-		body["note"] = form["note"]
+	if reached { // a call nobody answered has no verdict
+		in.Level, in.Aspects, in.Comment = domain.Level(form["level"]), params["aspects"], form["comment"]
 	}
-	if form["reached"] == "true" { // a call nobody answered has no verdict
-		if form["level"] != "" {
-			body["level"] = form["level"]
-		}
-		if len(params["aspects"]) > 0 {
-			body["aspects"] = params["aspects"]
-		}
-		if form["comment"] != "" {
-			body["comment"] = form["comment"]
-		}
-	}
-	res := w.callAPI(c, http.MethodPost, fmt.Sprintf("/api/v1/callbacks/%s/log", id), body)
-	if !res.ok() {
+	out, err := w.Services.Callbacks.Log(c.Request().Context(), sessionOf(c).User, id, in)
+	if err != nil {
+		res := w.refusal(c, err)
 		if res.Status == http.StatusNotFound {
 			return w.failStatus(c, http.StatusNotFound, "err.404")
 		}
 		return w.renderCallback(c, res.Status, res.messages(langOf(c)), form, aspects)
 	}
-	var out struct {
-		Status       string `json:"status"`
-		TicketNumber string `json:"ticket_number"`
-	}
-	_ = json.Unmarshal(res.Body, &out)
 	switch {
 	case out.TicketNumber != "":
 		return redirectDone(c, "/callcenter/callbacks", "cb.logged.ticket", out.TicketNumber)

@@ -5,8 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"rectify/campaigns"
-	"rectify/domain"
+	"rectify/services"
 	"rectify/store"
 )
 
@@ -52,36 +51,24 @@ type callingWindow struct {
 
 // callbackQueue is the call center's satisfaction call-back queue (办件满意度回访):
 // finished service cases the campaign released for a call, oldest case first.
-// The list shows masked numbers; the call page shows the one being called.
+// The list shows masked numbers (no reveal); the call page shows the one being called.
 func (w *Web) callbackQueue(c echo.Context) error {
-	ctx := c.Request().Context()
-	now := w.Now()
 	d := callbacksData{All: c.QueryParam("all") == "1"}
-	f := store.CallbackFilter{Cursor: c.QueryParam("cursor"), Limit: w.Policy.PageSize, DueBy: &now}
-	if d.All {
-		f.DueBy = nil
-	}
-	rows, next, err := w.Store.CallbackQueue(ctx, f)
+	q, err := w.Services.Callbacks.Queue(c.Request().Context(), sessionOf(c).User,
+		services.QueueQuery{All: d.All, Cursor: c.QueryParam("cursor"), Limit: w.Policy.PageSize})
 	if err != nil {
 		return w.fail(c, err)
 	}
-	for i := range rows {
-		if p := rows[i].Applicant.Phone; p != "" {
-			rows[i].Applicant.Phone = domain.MaskPhone(p)
-		}
-	}
-	d.Rows, d.Pager = rows, pagerOf(c, next)
+	d.Rows, d.Pager = q.Callbacks, pagerOf(c, q.Next)
 	if d.Depts, err = w.deptNames(c); err != nil {
 		return w.fail(c, err)
 	}
-	rules, err := campaigns.CurrentRules(ctx, w.Store)
-	if err != nil {
-		return w.fail(c, err)
+	d.Window = callingWindow{Open: q.Window.Open, Problem: q.Window.Problem != ""}
+	if t := q.Window.Until; t != nil {
+		d.Window.Until = *t
 	}
-	if win, err := rules.WindowAt(w.Calendar, now); err != nil {
-		d.Window.Problem = true
-	} else {
-		d.Window = callingWindow{Open: win.Open, Until: win.Until, Next: win.Next}
+	if t := q.Window.Next; t != nil {
+		d.Window.Next = *t
 	}
 	p := w.newPage(c, "callbacks", d)
 	p.Title = p.L.T("cb.title")

@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"rectify/domain"
+	"rectify/services"
 	"rectify/store"
 )
 
@@ -22,32 +24,28 @@ type noticesData struct {
 // notices is the notice centre: the signed-in user's notices (their
 // department's, or the supervisors'), newest first, with their own read marks.
 func (w *Web) notices(c echo.Context) error {
-	u := sessionOf(c).User
-	channel, recipient, ok := u.NoticeScope()
-	if !ok {
-		return w.failStatus(c, http.StatusForbidden, "err.403")
-	}
-	var cursor int64
+	q := services.NoticeQuery{UnreadOnly: c.QueryParam("unread") == "1", Limit: w.Policy.PageSize}
 	if v := c.QueryParam("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
 			return w.failStatus(c, http.StatusBadRequest, "err.400")
 		}
-		cursor = n
+		q.Cursor = n
 	}
-	unread := c.QueryParam("unread") == "1"
-	ns, next, err := w.Store.ListNotices(c.Request().Context(), store.NoticeFilter{Username: u.Username, Channel: channel,
-		Recipient: recipient, UnreadOnly: unread, Limit: w.Policy.PageSize, Cursor: cursor})
+	np, err := w.Services.Notices.List(c.Request().Context(), sessionOf(c).User, q)
 	if err != nil {
 		return w.fail(c, err)
+	}
+	if np.Channel == "" { // someone without notices of their own
+		return w.failStatus(c, http.StatusForbidden, "err.403")
 	}
 	p := w.newPage(c, "notices", nil)
 	p.Title = p.L.T("notices.title")
 	nextCursor := ""
-	if next != 0 {
-		nextCursor = strconv.FormatInt(next, 10)
+	if np.Next != 0 {
+		nextCursor = strconv.FormatInt(np.Next, 10)
 	}
-	p.Data = noticesData{Notices: ns, Pager: pagerOf(c, nextCursor), Unread: unread, Help: p.L.T("notices.help." + channel),
+	p.Data = noticesData{Notices: np.Notices, Pager: pagerOf(c, nextCursor), Unread: q.UnreadOnly, Help: p.L.T("notices.help." + np.Channel),
 		AllURL: "/notices", NewURL: "/notices?unread=1"}
 	return w.render(c, http.StatusOK, "notices", p)
 }
@@ -60,19 +58,25 @@ func backToNotices(c echo.Context) string {
 	return "/notices"
 }
 
-// noticeRead posts to the API's POST /api/v1/notifications/{id}/read.
+// noticeRead marks one notice read (services.Notices.MarkRead).
 func (w *Web) noticeRead(c echo.Context) error {
-	res := w.callAPI(c, http.MethodPost, "/api/v1/notifications/"+url.PathEscape(c.Param("id"))+"/read", nil)
-	if !res.ok() {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err == nil {
+		err = w.Services.Notices.MarkRead(c.Request().Context(), sessionOf(c).User, id)
+	} else {
+		err = domain.ErrNotFound
+	}
+	if err != nil {
+		res := w.refusal(c, err)
 		return w.failStatus(c, res.Status, "err."+strconv.Itoa(res.Status))
 	}
 	return redirectDone(c, backToNotices(c), "notices.marked", "")
 }
 
-// noticesReadAll posts to the API's POST /api/v1/notifications/read-all.
+// noticesReadAll marks every notice of the user read (services.Notices.MarkAllRead).
 func (w *Web) noticesReadAll(c echo.Context) error {
-	res := w.callAPI(c, http.MethodPost, "/api/v1/notifications/read-all", nil)
-	if !res.ok() {
+	if _, err := w.Services.Notices.MarkAllRead(c.Request().Context(), sessionOf(c).User); err != nil {
+		res := w.refusal(c, err)
 		return w.failStatus(c, res.Status, "err."+strconv.Itoa(res.Status))
 	}
 	return redirectDone(c, backToNotices(c), "notices.marked_all", "")

@@ -66,9 +66,9 @@ func (w *Web) newPage(c echo.Context, nav string, data any) *page {
 	p.Flash = takeFlash(c, p.L)
 	if p.Sess != nil {
 		u := p.Sess.User
-		if channel, recipient, ok := u.NoticeScope(); ok {
+		if _, _, ok := u.NoticeScope(); ok {
 			p.Notices = true
-			n, err := w.Store.CountUnreadNotices(c.Request().Context(), u.Username, channel, recipient)
+			n, err := w.Services.Notices.Unread(c.Request().Context(), u)
 			if err != nil {
 				w.Log.Warn("counting unread notices", "err", err) // the page still renders, without the count
 			}

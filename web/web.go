@@ -4,9 +4,9 @@
 // in the binary and parsed once at start.
 //
 // Pages read through the store, scoped to what the signed-in user may see. Every
-// change a page makes is the API call it stands for, replayed in-process with the
-// user's session (see api.go), so roles, visibility, validation and the workflow
-// path have one implementation: the API's.
+// change a page makes is a call of the application services (package services),
+// the same methods the API adapts, so roles, validation and the workflow path
+// have one implementation; a refusal is said as the API's would be (failed).
 package web
 
 import (

@@ -1,15 +1,13 @@
-package server
+package services
 
 import (
+	"context"
 	"errors"
 	"net"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"rectify/domain"
 	"rectify/store"
@@ -17,10 +15,10 @@ import (
 
 // A department's group robot (企业微信 or 钉钉). Its webhook address carries the
 // robot's key and its 加签 secret signs every message: both are credentials,
-// written by admins and never read back. The API answers with a masked address
+// written by admins and never read back. Robots are shown with a masked address
 // and whether a secret is set; every change is audited, without the secrets.
 
-// RobotView is a robot as the API shows it.
+// RobotView is a robot as the API and the pages show it.
 type RobotView struct {
 	DepartmentCode string    `json:"department_code"`
 	Kind           string    `json:"kind"`
@@ -67,18 +65,12 @@ func MaskWebhook(raw string) string {
 	return out
 }
 
-type robotInput struct {
+// RobotInput is a robot to set, as PUT /api/v1/departments/{code}/robot names
+// its fields.
+type RobotInput struct {
 	Kind       string `json:"kind"`
 	WebhookURL string `json:"webhook_url"` // empty: keep the stored address
 	Secret     string `json:"secret"`      // empty: keep the stored secret
-}
-
-func (s *Server) getRobot(c echo.Context) error {
-	r, err := s.Store.GetRobot(c.Request().Context(), c.Param("code"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, ViewRobot(r))
 }
 
 // validWebhook accepts an absolute https address, or http to a loopback host
@@ -102,17 +94,43 @@ func validWebhook(raw string) bool {
 	return false
 }
 
-func (s *Server) putRobot(c echo.Context) error {
-	ctx := c.Request().Context()
-	code := c.Param("code")
-	var in robotInput
-	if err := decodeStrict(c, &in); err != nil {
-		return err
+// Robot is the department's robot, masked.
+func (a *Admin) Robot(ctx context.Context, actor domain.User, code string) (RobotView, error) {
+	if err := admin(actor); err != nil {
+		return RobotView{}, err
 	}
-	old, err := s.Store.GetRobot(ctx, code)
+	r, err := a.Store.GetRobot(ctx, code)
+	if err != nil {
+		return RobotView{}, err
+	}
+	return ViewRobot(r), nil
+}
+
+// Robots is every department's robot, masked.
+func (a *Admin) Robots(ctx context.Context, actor domain.User) ([]RobotView, error) {
+	if err := admin(actor); err != nil {
+		return nil, err
+	}
+	rs, err := a.Store.ListRobots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RobotView, len(rs))
+	for i, r := range rs {
+		out[i] = ViewRobot(r)
+	}
+	return out, nil
+}
+
+// PutRobot creates or replaces the department's robot.
+func (a *Admin) PutRobot(ctx context.Context, actor domain.User, code string, in RobotInput) (RobotView, error) {
+	if err := admin(actor); err != nil {
+		return RobotView{}, err
+	}
+	old, err := a.Store.GetRobot(ctx, code)
 	exists := err == nil
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return err
+		return RobotView{}, err
 	}
 	in.WebhookURL, in.Secret = strings.TrimSpace(in.WebhookURL), strings.TrimSpace(in.Secret)
 	var fs []domain.FieldError
@@ -132,50 +150,33 @@ func (s *Server) putRobot(c echo.Context) error {
 		fs = append(fs, domain.FieldError{Field: "secret", Message: "企业微信 group robots have no secret"})
 	}
 	if fs != nil {
-		return domain.Invalid("invalid_robot", fs)
+		return RobotView{}, domain.Invalid("invalid_robot", fs)
 	}
-	r := store.Robot{DepartmentCode: code, Kind: in.Kind, WebhookURL: in.WebhookURL, Secret: in.Secret, UpdatedBy: userOf(c).Username}
+	r := store.Robot{DepartmentCode: code, Kind: in.Kind, WebhookURL: in.WebhookURL, Secret: in.Secret, UpdatedBy: actor.Username}
 	if r.WebhookURL == "" {
 		r.WebhookURL = old.WebhookURL
 	}
-	if err := s.Store.SetRobot(ctx, r); err != nil {
-		return err
+	if err := a.Store.SetRobot(ctx, r); err != nil {
+		return RobotView{}, err
 	}
-	saved, err := s.Store.GetRobot(ctx, code)
+	saved, err := a.Store.GetRobot(ctx, code)
 	if err != nil {
-		return err
+		return RobotView{}, err
 	}
 	action := "robot.create"
 	if exists {
 		action = "robot.update"
 	}
-	if err := s.audit(c, action, "department:"+code, map[string]any{"kind": saved.Kind, "webhook_url": MaskWebhook(saved.WebhookURL),
+	if err := a.audit(ctx, actor, action, "department:"+code, map[string]any{"kind": saved.Kind, "webhook_url": MaskWebhook(saved.WebhookURL),
 		"address_changed": !exists || saved.WebhookURL != old.WebhookURL, "secret_changed": saved.Secret != old.Secret}); err != nil {
-		return err
+		return RobotView{}, err
 	}
-	return c.JSON(http.StatusOK, ViewRobot(saved))
+	return ViewRobot(saved), nil
 }
 
-func (s *Server) deleteRobot(c echo.Context) error {
-	code := c.Param("code")
-	if err := s.Store.DeleteRobot(c.Request().Context(), code); err != nil {
-		return err
-	}
-	if err := s.audit(c, "robot.delete", "department:"+code, nil); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
-// listRobots is GET /api/v1/robots (admin): every department's robot, masked.
-func (s *Server) listRobots(c echo.Context) error {
-	rs, err := s.Store.ListRobots(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	out := make([]RobotView, len(rs))
-	for i, r := range rs {
-		out[i] = ViewRobot(r)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"robots": out})
+// DeleteRobot removes the department's robot.
+func (a *Admin) DeleteRobot(ctx context.Context, actor domain.User, code string) error {
+	return a.change(ctx, actor, "robot.delete", "department:"+code, nil, func() error {
+		return a.Store.DeleteRobot(ctx, code)
+	})
 }
