@@ -75,7 +75,6 @@ func (p Policy) withDefaults() Policy {
 type Deps struct {
 	Store    *store.Store
 	Calendar *calendar.Calendar
-	API      http.Handler // serves /api/v1; nil: the echo instance the pages are registered on
 	// Services is the application layer the pages' forms call (the same one the
 	// API adapts); nil: built from Store and Calendar.
 	Services *services.Services
@@ -103,9 +102,6 @@ type Web struct {
 // Register adds the pages to e. It panics on a broken template: a binary that
 // cannot render its pages must not start.
 func Register(e *echo.Echo, d Deps) *Web {
-	if d.API == nil {
-		d.API = e
-	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
