@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -54,7 +53,6 @@ func (s *Server) createRating(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.countIngested([]store.NewRating{nr}, []store.RatingResult{res})
 	if res.Outcome == store.Duplicate {
 		return c.JSON(http.StatusOK, out(nr, res))
 	}
@@ -67,15 +65,6 @@ func out(nr store.NewRating, r store.RatingResult) ratingOut {
 		o.TicketNumber = r.Ticket.Number
 	}
 	return o
-}
-
-// storeRatings stores prepared ratings (services.Ratings.Save) and counts them.
-func (s *Server) storeRatings(ctx context.Context, rs []store.NewRating) ([]store.RatingResult, error) {
-	res, err := s.Services.Ratings.Save(ctx, rs)
-	if err == nil {
-		s.countIngested(rs, res)
-	}
-	return res, err
 }
 
 type batchIn struct {
@@ -137,7 +126,7 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 	// An id repeated within the batch is judged against what is stored by its turn,
 	// exactly as if it had been sent in a later request: 200 when it matches, 409 when not.
 	for k, wave := range waves {
-		res, err := s.storeRatings(c.Request().Context(), wave)
+		res, err := s.Services.Ratings.Save(c.Request().Context(), wave)
 		if err != nil {
 			return err
 		}

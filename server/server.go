@@ -62,7 +62,7 @@ func New(d Deps) *Server {
 	// A revoked token, a disabled user or a new bound source, whether changed
 	// through the API or a page, is seen by the next request.
 	s.Services.Admin.OnAccessChange(func() { s.auth.clear(); s.Services.Ratings.SourcesChanged() })
-	s.Services.Callbacks.OnIngested(s.countIngested) // ratings registered by call-backs count as ingested
+	s.Services.Ratings.OnIngested(s.countIngested) // from the API, the pages and logged call-backs alike
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

@@ -57,10 +57,6 @@ func (in CallLog) Validate() error {
 	return nil
 }
 
-// OnIngested registers f to run after a logged call stored its rating (the API
-// counts it in its metrics, as it counts submitted ratings).
-func (c *Callbacks) OnIngested(f func([]store.NewRating, []store.RatingResult)) { c.watch.add(f) }
-
 // Log records a call of call-back id by the call center. The same log again
 // (a retried request) changes nothing and answers the same.
 func (c *Callbacks) Log(ctx context.Context, actor domain.User, id int64, in CallLog) (store.Callback, error) {
@@ -125,9 +121,6 @@ func (c *Callbacks) registerAnswer(ctx context.Context, cb store.Callback, in Ca
 	res, err := c.ratings.Save(ctx, rs)
 	if err != nil {
 		return "", err
-	}
-	for _, f := range c.watch.list() {
-		f(rs, res)
 	}
 	if res[0].Outcome == store.Conflict {
 		return "", domain.E(domain.KindConflict, "callback_conflict",

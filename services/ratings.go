@@ -257,8 +257,15 @@ func (s *Ratings) Save(ctx context.Context, rs []store.NewRating) ([]store.Ratin
 			s.Engine.Enqueue(ctx, *r.Ticket)
 		}
 	}
+	for _, f := range s.watch.list() {
+		f(rs, res)
+	}
 	return res, nil
 }
+
+// OnIngested registers f to run after each Save, whoever saved (the API, a
+// phone-rating page, a logged call-back): the API counts them in its metrics.
+func (s *Ratings) OnIngested(f func([]store.NewRating, []store.RatingResult)) { s.watch.add(f) }
 
 // Submit prepares and stores one rating u submits. A rating already stored
 // under its id with the same content is a duplicate (Result.Outcome); with

@@ -56,7 +56,8 @@ type Tickets struct{ Deps }
 // Ratings: submit and read ratings (ratings.go).
 type Ratings struct {
 	Deps
-	sources sourceCache // rating id prefixes of bound channel users
+	sources sourceCache                                             // rating id prefixes of bound channel users
+	watch   watchers[func([]store.NewRating, []store.RatingResult)] // told of every stored batch (OnIngested)
 }
 
 // Surveys: the citizen's follow-up survey behind a token (surveys.go).
@@ -74,6 +75,5 @@ type Notices struct{ Deps }
 // Callbacks: satisfaction call-backs on finished cases (callbacks.go).
 type Callbacks struct {
 	Deps
-	ratings *Ratings                                                // a reached call's answer is stored as a rating is
-	watch   watchers[func([]store.NewRating, []store.RatingResult)] // told of the ratings logged calls store (OnIngested)
+	ratings *Ratings // a reached call's answer is stored as a rating is
 }

@@ -44,7 +44,7 @@ func NewMetrics() *Metrics {
 		RatingsIngested: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_ratings_ingested_total",
 			Help: "Ratings stored (first submissions, not idempotent repeats) by channel and level."}, []string{"channel", "level"}),
 		ActionDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rectify_ticket_action_duration_seconds",
-			Help:    "Ticket actions from request to written state, by action, source (api, webhook) and outcome (ok, rejected, error).",
+			Help:    "Ticket actions from request to written state, by action, source (api, web, webhook) and outcome (ok, rejected, error).",
 			Buckets: latencyBuckets}, []string{"action", "source", "outcome"}),
 		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rectify_notifications_delivered_total",
 			Help: "Outbox delivery attempts by channel (sms, department, supervisors, robot) and result (sent, failed, skipped: the robot was removed); a send waiting for a robot's rate limit is not counted."}, []string{"channel", "result"}),

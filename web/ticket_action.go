@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,6 +67,7 @@ func (w *Web) ticketAction(c echo.Context) error {
 	number, action := c.Param("number"), c.Param("action")
 	in, form := actionForm(c, action)
 	res := apiResult{Status: http.StatusOK}
+	start := time.Now()
 	acted, err := w.Services.Tickets.Act(c.Request().Context(), sessionOf(c).User, number, action, in)
 	switch {
 	case err != nil:
@@ -76,6 +78,9 @@ func (w *Web) ticketAction(c echo.Context) error {
 		if !res.ok() {
 			_ = json.Unmarshal(res.Body, &res)
 		}
+	}
+	if _, known := domain.RuleOf(action); known {
+		w.Metrics.ObserveAction(action, "web", res.Status, time.Since(start))
 	}
 	if res.ok() {
 		return w.afterAction(c, number, action)

@@ -23,6 +23,7 @@ import (
 	"rectify/services"
 	"rectify/stats"
 	"rectify/store"
+	"rectify/telemetry"
 	"rectify/topics"
 )
 
@@ -87,6 +88,9 @@ type Deps struct {
 	// CompressedDay is how long a working day lasts on the demo clock
 	// (calendar.mode compressed); 0 in real time. Days overdue are counted on it.
 	CompressedDay time.Duration
+	// Metrics counts the ticket actions taken on the pages (source "web") beside
+	// the API's; nil: not counted.
+	Metrics *telemetry.Metrics
 }
 
 // Web holds the parsed pages and their dependencies.
