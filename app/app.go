@@ -125,7 +125,7 @@ func (s *System) NewServer() *server.Server {
 		compressed = s.Config.Calendar.CompressedDay
 	}
 	web.Register(s.Server.Echo, web.Deps{Store: s.Store, Calendar: s.Calendar, Log: s.Log, Services: s.Server.Services,
-		Metrics: s.Server.Ecosystem.Metrics,
+		Metrics:     s.Server.Ecosystem.Metrics,
 		ServiceName: s.Config.Survey.ServiceName, CompressedDay: compressed, Policy: web.Policy{
 			MaxFailedLogins: s.Config.Auth.MaxFailedLogins, LockFor: s.Config.Auth.LockFor,
 			SessionTTL: s.Config.Auth.SessionTTL, IdleTimeout: s.Config.Auth.SessionIdle}})
