@@ -6,10 +6,13 @@
 package hmacsig
 
 import (
+	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,4 +68,27 @@ func Verify(secret string, h http.Header, body []byte, now time.Time) error {
 		return ErrMismatch
 	}
 	return nil
+}
+
+// Post sends body as a signed JSON POST with its idempotency key and returns the
+// answer's status; the answer's body is read (up to 64 KiB, so the connection is
+// reused) and dropped: it may echo what was sent. now nil: time.Now.
+func Post(ctx context.Context, c *http.Client, url, secret, key string, body []byte, now func() time.Time) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("Idempotency-Key", key)
+	if now == nil {
+		now = time.Now
+	}
+	SetHeaders(req.Header, secret, now(), body)
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	return res.StatusCode, nil
 }

@@ -7,12 +7,10 @@
 package hotline
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -54,30 +52,17 @@ func (c *Client) Push(ctx context.Context, key string, o store.PlatformOrder) (e
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key)
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	hmacsig.SetHeaders(req.Header, c.Secret, now(), body)
-	res, err := c.HTTP.Do(req)
+	status, err := hmacsig.Post(ctx, c.HTTP, c.URL, c.Secret, key, body, c.Now)
 	if err != nil {
 		return fmt.Errorf("push %s: %w", key, err)
 	}
-	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10)) // lets the connection be reused
 	switch {
-	case res.StatusCode >= 200 && res.StatusCode < 300:
+	case status >= 200 && status < 300:
 		return nil
-	case res.StatusCode == http.StatusRequestTimeout, res.StatusCode == http.StatusTooManyRequests, res.StatusCode >= 500:
-		return fmt.Errorf("push %s: platform answered %d", key, res.StatusCode)
+	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500:
+		return fmt.Errorf("push %s: platform answered %d", key, status)
 	}
-	return fmt.Errorf("push %s: platform answered %d: %w", key, res.StatusCode, ErrRefused)
+	return fmt.Errorf("push %s: platform answered %d: %w", key, status, ErrRefused)
 }
 
 func (c *Client) count(err error) {

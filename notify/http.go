@@ -1,12 +1,10 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -49,27 +47,14 @@ func (s *HTTPSender) Send(ctx context.Context, n store.Notification) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("Idempotency-Key", n.IdempotencyKey)
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	hmacsig.SetHeaders(req.Header, s.Secret, now(), body)
-	res, err := s.HTTP.Do(req)
+	status, err := hmacsig.Post(ctx, s.HTTP, s.URL, s.Secret, n.IdempotencyKey, body, s.Now)
 	if err != nil {
 		return fmt.Errorf("sms gateway: %w", err)
 	}
-	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	if res.StatusCode/100 == 2 || res.StatusCode == http.StatusConflict {
+	if status/100 == 2 || status == http.StatusConflict {
 		return nil
 	}
-	return fmt.Errorf("sms gateway answered %d", res.StatusCode)
+	return fmt.Errorf("sms gateway answered %d", status)
 }
 
 // Router sends SMS messages through SMS, group-robot copies through Robot, and
