@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -20,7 +19,6 @@ import (
 	"rectify/internal/testdb"
 	"rectify/internal/testenv"
 	"rectify/server"
-	"rectify/store"
 )
 
 const statsAdmin = "stats-admin-token-0123456789"
@@ -35,20 +33,7 @@ func statsServer(t *testing.T) *httptest.Server {
 	for _, u := range []domain.User{{Username: "sup", Role: domain.RoleSupervisor}, {Username: "depa", Role: domain.RoleDepartment, DepartmentCode: "D-A"}} {
 		testdb.UserWithToken(t, st, u, u.Username+"-token-0123456789")
 	}
-	var rs []store.NewRating
-	for i, r := range []struct {
-		dept  string
-		level domain.Level
-	}{{"D-A", domain.VerySatisfied}, {"D-A", domain.Dissatisfied}, {"D-B", domain.Satisfied}} {
-		id := string(rune('a' + i))
-		h := sha256.Sum256([]byte(id))
-		at := time.Date(2026, 2, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
-		rs = append(rs, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
-			Level: r.level, Negative: r.level.Negative(), RatedAt: at, DepartmentCode: r.dept, Aspects: []string{"attitude"}}})
-	}
-	if _, err := st.CreateRatings(ctx, rs); err != nil {
-		t.Fatal(err)
-	}
+	testdb.ThreeRatings(t, st, time.Date(2026, 2, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	s := server.New(server.Deps{Store: st, Calendar: calendar.New(loc, 18*time.Hour),
 		Log: slog.New(slog.DiscardHandler), BootstrapAdminToken: statsAdmin})
@@ -70,6 +55,16 @@ func call(t *testing.T, srv *httptest.Server, token, method, path, body string) 
 	t.Helper()
 	r := apitest.Client{TB: t, URL: srv.URL}.Do(method, path, token, body)
 	return got{r.Status, r.Header, r.Raw}
+}
+
+// wantStatuses GETs each path as the admin and checks its status.
+func wantStatuses(t *testing.T, srv *httptest.Server, statuses map[string]int) {
+	t.Helper()
+	for path, status := range statuses {
+		if g := call(t, srv, statsAdmin, "GET", path, ""); g.status != status {
+			t.Errorf("%s: status %d, want %d: %s", path, g.status, status, g.body)
+		}
+	}
 }
 
 const feb = "?from=2026-02-01&to=2026-02-28"
@@ -123,7 +118,7 @@ func TestStatsAPI(t *testing.T) {
 	})
 
 	t.Run("bad parameters", func(t *testing.T) {
-		for path, status := range map[string]int{
+		wantStatuses(t, srv, map[string]int{
 			"/api/v1/stats/departments?from=yesterday":                   400,
 			"/api/v1/stats/departments?from=2026-02-02&to=2026-02-01":    400,
 			"/api/v1/stats/departments?from=2000-01-01&to=2026-02-01":    400,
@@ -133,11 +128,7 @@ func TestStatsAPI(t *testing.T) {
 			"/api/v1/stats/budgets":                                      404,
 			"/api/v1/stats/departments.pdf":                              404,
 			"/api/v1/stats/departments?from=2026-02-01T00:00:00%2B08:00": 200,
-		} {
-			if g := call(t, srv, statsAdmin, "GET", path, ""); g.status != status {
-				t.Errorf("%s: status %d, want %d: %s", path, g.status, status, g.body)
-			}
-		}
+		})
 	})
 
 	// Issue 16 item 11: a parameter of another answer is not silently ignored.
@@ -147,16 +138,12 @@ func TestStatsAPI(t *testing.T) {
 			!strings.Contains(string(g.body), `"field":"limit"`) || !strings.Contains(string(g.body), `"field":"period"`) {
 			t.Errorf("status %d: %s", g.status, g.body)
 		}
-		for path, status := range map[string]int{
+		wantStatuses(t, srv, map[string]int{
 			"/api/v1/stats/departments.csv?metric=score":                    422,
 			"/api/v1/stats/trends?min_volume=3":                             422,
 			"/api/v1/stats/rankings.csv?min_volume=3":                       200,
 			"/api/v1/stats/departments?department_code=D-A&from=2026-02-01": 200,
-		} {
-			if g := call(t, srv, statsAdmin, "GET", path, ""); g.status != status {
-				t.Errorf("%s: status %d, want %d: %s", path, g.status, status, g.body)
-			}
-		}
+		})
 	})
 
 	t.Run("CSV export", func(t *testing.T) {

@@ -2,14 +2,12 @@ package stats_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"testing"
 	"time"
 
 	"rectify/domain"
 	"rectify/internal/testdb"
 	"rectify/stats"
-	"rectify/store"
 )
 
 // Issue 16 item 7: a statistics read does not write. Folding is the worker's
@@ -20,11 +18,8 @@ func TestReadsDoNotFold(t *testing.T) {
 	ctx := context.Background()
 	svc := &stats.Service{DB: st.Pool()}
 	at := time.Date(2026, 2, 10, 10, 0, 0, 0, stats.Zone)
-	h := sha256.Sum256([]byte("R-1"))
-	if _, err := st.CreateRatings(ctx, []store.NewRating{{BodyHash: h[:], Rating: domain.Rating{ID: "R-1",
-		Channel: domain.ChannelHall, Level: domain.Satisfied, RatedAt: at, DepartmentCode: "D-A", Aspects: []string{"attitude"}}}}); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Rate(t, st, domain.Rating{ID: "R-1", Channel: domain.ChannelHall, Level: domain.Satisfied, RatedAt: at,
+		DepartmentCode: "D-A", Aspects: []string{"attitude"}})
 	before, err := svc.Pending(ctx)
 	if err != nil || before == 0 {
 		t.Fatalf("pending deltas after a rating: %d, %v", before, err)

@@ -2,7 +2,6 @@ package stats_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"reflect"
 	"testing"
 	"time"
@@ -347,11 +346,12 @@ func rating(id, dept string, l domain.Level, ratedAt, item string, ch domain.Cha
 	if aspects == nil {
 		aspects = []string{}
 	}
-	h := sha256.Sum256([]byte(id))
-	return store.NewRating{BodyHash: h[:], SubmittedBy: "test", Rating: domain.Rating{
+	r := testdb.Rating(domain.Rating{
 		ID: id, Channel: ch, Level: l, RatedAt: *at(ratedAt), DepartmentCode: dept, ServiceItemCode: item,
 		StaffID: staff, RegionCode: region, Aspects: aspects, Citizen: c, Negative: l.Negative(),
-	}}
+	})
+	r.SubmittedBy = "test"
+	return r
 }
 
 type ticket struct {

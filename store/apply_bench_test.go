@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"testing"
 	"time"
 
@@ -19,13 +18,8 @@ func BenchmarkApplyChange(b *testing.B) {
 	if err := st.UpsertDepartment(ctx, domain.Department{Code: "D-A", Name: "甲局"}); err != nil {
 		b.Fatal(err)
 	}
-	h := sha256.Sum256([]byte("B-1"))
-	res, err := st.CreateRatings(ctx, []store.NewRating{{BodyHash: h[:], Rating: domain.Rating{ID: "B-1",
-		Channel: domain.ChannelHall, Level: domain.VeryDissatisfied, Negative: true, RatedAt: time.Now(),
-		DepartmentCode: "D-A", Aspects: []string{"attitude"}}}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	res := testdb.Rate(b, st, domain.Rating{ID: "B-1", Channel: domain.ChannelHall, Level: domain.VeryDissatisfied,
+		Negative: true, RatedAt: time.Now(), DepartmentCode: "D-A", Aspects: []string{"attitude"}})
 	number := res[0].Ticket.Number
 	now := time.Now()
 	i := 0

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"strings"
 	"testing"
@@ -47,14 +46,9 @@ func TestTicketNumbersKeepTextOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range 3 {
-			id := fmt.Sprintf("ORDER-%d-%d", at, i)
-			h := sha256.Sum256([]byte(id))
-			res, err := st.CreateRatings(ctx, []store.NewRating{{BodyHash: h[:], Rating: domain.Rating{ID: id,
-				Channel: domain.ChannelHall, Level: domain.VeryDissatisfied, Negative: true, RatedAt: time.Now(),
-				DepartmentCode: "D-A", Aspects: []string{"attitude"}}}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := testdb.Rate(t, st, domain.Rating{ID: fmt.Sprintf("ORDER-%d-%d", at, i), Channel: domain.ChannelHall,
+				Level: domain.VeryDissatisfied, Negative: true, RatedAt: time.Now(), DepartmentCode: "D-A",
+				Aspects: []string{"attitude"}})
 			n := res[0].Ticket.Number
 			if prev != "" && n <= prev {
 				t.Errorf("ticket %s sorts before the earlier %s", n, prev)

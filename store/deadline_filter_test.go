@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"testing"
 	"time"
@@ -40,15 +39,10 @@ func TestWorkFilterLightIsTheDeadlineRule(t *testing.T) {
 		for _, due := range dues {
 			for _, overdue := range []bool{false, true} {
 				i++
-				id := fmt.Sprintf("R%d", i)
-				h := sha256.Sum256([]byte(id))
-				res, err := st.CreateRating(ctx, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
-					Level: domain.Dissatisfied, Negative: true, RatedAt: now.Add(-72 * time.Hour), DepartmentCode: "D", Aspects: []string{}}})
-				if err != nil {
-					t.Fatal(err)
-				}
+				res := testdb.Rate(t, st, domain.Rating{ID: fmt.Sprintf("R%d", i), Channel: domain.ChannelHall,
+					Level: domain.Dissatisfied, Negative: true, RatedAt: now.Add(-72 * time.Hour), DepartmentCode: "D", Aspects: []string{}})
 				if _, err := st.Pool().Exec(ctx, `UPDATE tickets SET status = $2, due_at = $3, overdue = $4 WHERE number = $1`,
-					res.Ticket.Number, string(status), due, overdue); err != nil {
+					res[0].Ticket.Number, string(status), due, overdue); err != nil {
 					t.Fatal(err)
 				}
 				want[domain.DeadlineOf(cal, domain.Ticket{Status: status, DueAt: due, Overdue: overdue}, now).Light]++

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"testing"
 	"time"
 
@@ -12,10 +11,8 @@ import (
 )
 
 func rating(id string) store.NewRating {
-	h := sha256.Sum256([]byte(id))
-	return store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
-		Level: domain.Satisfied, RatedAt: time.Date(2026, 2, 10, 10, 0, 0, 0, time.UTC), DepartmentCode: "D-A",
-		Aspects: []string{"attitude"}}}
+	return testdb.Rating(domain.Rating{ID: id, Channel: domain.ChannelHall, Level: domain.Satisfied,
+		RatedAt: time.Date(2026, 2, 10, 10, 0, 0, 0, time.UTC), DepartmentCode: "D-A", Aspects: []string{"attitude"}})
 }
 
 // Issue 16 item 3: two callers send the same rating id at once. The first is

@@ -2,14 +2,12 @@ package topics_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"testing"
 	"time"
 
 	"rectify/domain"
 	"rectify/internal/testdb"
-	"rectify/store"
 	"rectify/topics"
 )
 
@@ -24,17 +22,13 @@ func TestDrainerYieldsToBusyIntake(t *testing.T) {
 	n := 0
 	burst := func(k int) {
 		t.Helper()
-		var rs []store.NewRating
+		var rs []domain.Rating
 		for i := 0; i < k; i++ {
 			n++
-			id := fmt.Sprintf("Y%d", n)
-			h := sha256.Sum256([]byte(id))
-			rs = append(rs, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
-				Level: domain.Dissatisfied, Negative: true, RatedAt: at, DepartmentCode: "D-Y", Comment: "排队太久"}})
+			rs = append(rs, domain.Rating{ID: fmt.Sprintf("Y%d", n), Channel: domain.ChannelHall,
+				Level: domain.Dissatisfied, Negative: true, RatedAt: at, DepartmentCode: "D-Y", Comment: "排队太久"})
 		}
-		if _, err := st.CreateRatings(ctx, rs); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Rate(t, st, rs...)
 	}
 	day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
 	f := topics.Filter{From: day.AddDate(0, 0, -1), To: day.AddDate(0, 0, 1), Sentiment: topics.Negative,

@@ -3,7 +3,6 @@ package topics_test
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,7 +13,6 @@ import (
 
 	"rectify/domain"
 	"rectify/internal/testdb"
-	"rectify/store"
 	"rectify/topics"
 )
 
@@ -34,22 +32,19 @@ func TestMonthlyRollupMatchesDaily(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(20, 15))
 	today := time.Now().In(shanghai(t))
 	var ids []string
-	var rs []store.NewRating
+	var rs []domain.Rating
 	for i := 0; i < 900; i++ {
 		id := fmt.Sprintf("M%d", i)
 		ids = append(ids, id)
-		h := sha256.Sum256([]byte(id))
 		c := comments[rnd.IntN(len(comments))]
 		dept := fmt.Sprintf("D-%d", rnd.IntN(3))
 		at := today.Add(-time.Duration(rnd.Int64N(int64(240 * 24 * time.Hour))))
-		rs = append(rs, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
+		rs = append(rs, domain.Rating{ID: id, Channel: domain.ChannelHall,
 			Level: c.level, Negative: c.level.Negative(), RatedAt: at, DepartmentCode: dept,
 			ServiceItemCode: dept + "-SX" + fmt.Sprint(rnd.IntN(3)), HallCode: dept + "-H" + fmt.Sprint(rnd.IntN(2)),
-			StaffID: dept + "-S" + fmt.Sprint(rnd.IntN(4)), Comment: c.text}})
+			StaffID: dept + "-S" + fmt.Sprint(rnd.IntN(4)), Comment: c.text})
 	}
-	if _, err := st.CreateRatings(ctx, rs); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Rate(t, st, rs...)
 	drain := func() {
 		t.Helper()
 		if _, err := svc.Drain(ctx); err != nil {
@@ -173,18 +168,14 @@ func TestMonthlyRollupMatchesDaily(t *testing.T) {
 		DELETE FROM topic_monthly WHERE month >= (SELECT through FROM topic_watermark)`); err != nil {
 		t.Fatal(err)
 	}
-	var late []store.NewRating
+	var late []domain.Rating
 	for i := 0; i < 50; i++ {
-		id := fmt.Sprintf("L%d", i)
-		h := sha256.Sum256([]byte(id))
 		c := comments[i%len(comments)]
-		late = append(late, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
+		late = append(late, domain.Rating{ID: fmt.Sprintf("L%d", i), Channel: domain.ChannelHall,
 			Level: c.level, Negative: c.level.Negative(), RatedAt: today.AddDate(0, -i%5, -i), DepartmentCode: "D-1",
-			HallCode: "D-0-H1", Comment: c.text}})
+			HallCode: "D-0-H1", Comment: c.text})
 	}
-	if _, err := st.CreateRatings(ctx, late); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Rate(t, st, late...)
 	compare("queued, months not closed")
 	drain()
 	var through time.Time

@@ -2,14 +2,12 @@ package topics_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"testing"
 	"time"
 
 	"rectify/domain"
 	"rectify/internal/testdb"
-	"rectify/store"
 	"rectify/topics"
 )
 
@@ -28,12 +26,8 @@ func TestRollupsFollowRatings(t *testing.T) {
 	add := func(dept, hall string, level domain.Level, at time.Time, comment string) string {
 		n++
 		id := fmt.Sprintf("R%d", n)
-		h := sha256.Sum256([]byte(id))
-		if _, err := st.CreateRatings(ctx, []store.NewRating{{BodyHash: h[:], Rating: domain.Rating{ID: id,
-			Channel: domain.ChannelHall, Level: level, Negative: level.Negative(), RatedAt: at, DepartmentCode: dept,
-			HallCode: hall, ServiceItemCode: item, Comment: comment}}}); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Rate(t, st, domain.Rating{ID: id, Channel: domain.ChannelHall, Level: level, Negative: level.Negative(),
+			RatedAt: at, DepartmentCode: dept, HallCode: hall, ServiceItemCode: item, Comment: comment})
 		return id
 	}
 	a1 := add("D-A", "H1", domain.Dissatisfied, day, "排队太久")
@@ -129,16 +123,12 @@ func TestTopWhileDraining(t *testing.T) {
 	f := topics.Filter{From: at.AddDate(0, 0, -1), To: at.AddDate(0, 0, 1), Sentiment: topics.Negative,
 		Viewer: domain.User{Role: domain.RoleSupervisor}}
 	for round := 0; round < 20; round++ {
-		var rs []store.NewRating
+		var rs []domain.Rating
 		for i := 0; i < 200; i++ {
-			id := fmt.Sprintf("W%d-%d", round, i)
-			h := sha256.Sum256([]byte(id))
-			rs = append(rs, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
-				Level: domain.Dissatisfied, Negative: true, RatedAt: at, DepartmentCode: "D-W", Comment: "排队太久"}})
+			rs = append(rs, domain.Rating{ID: fmt.Sprintf("W%d-%d", round, i), Channel: domain.ChannelHall,
+				Level: domain.Dissatisfied, Negative: true, RatedAt: at, DepartmentCode: "D-W", Comment: "排队太久"})
 		}
-		if _, err := st.CreateRatings(ctx, rs); err != nil {
-			t.Fatal(err)
-		}
+		testdb.Rate(t, st, rs...)
 		drained := make(chan error, 1)
 		go func() { _, err := svc.Drain(ctx); drained <- err }()
 		for {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -24,20 +23,7 @@ func TestAnalyticsPage(t *testing.T) {
 	ctx := context.Background()
 	testdb.TwoDepartments(t, st)
 	now := time.Date(2026, 2, 20, 12, 0, 0, 0, time.UTC)
-	var rs []store.NewRating
-	for i, r := range []struct {
-		dept  string
-		level domain.Level
-	}{{"D-A", domain.VerySatisfied}, {"D-A", domain.Dissatisfied}, {"D-B", domain.Satisfied}} {
-		id := string(rune('a' + i))
-		h := sha256.Sum256([]byte(id))
-		rs = append(rs, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
-			Level: r.level, Negative: r.level.Negative(), RatedAt: now.Add(-24 * time.Hour), DepartmentCode: r.dept,
-			Aspects: []string{"attitude"}}})
-	}
-	if _, err := st.CreateRatings(ctx, rs); err != nil {
-		t.Fatal(err)
-	}
+	testdb.ThreeRatings(t, st, now.Add(-24*time.Hour))
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	callBack(t, st, now, loc)
 	e := echo.New()

@@ -6,8 +6,10 @@ package testdb
 
 import (
 	"context"
+	"crypto/sha256"
 	"os"
 	"testing"
+	"time"
 
 	"rectify/domain"
 	"rectify/store"
@@ -52,6 +54,23 @@ func TwoDepartments(tb testing.TB, st *store.Store) {
 	}
 }
 
+// ThreeRatings stores the ratings of the server and page tests' hand-made data
+// set, all rated at at in a hall on attitude: "a" very satisfied and "b"
+// dissatisfied of D-A, "c" satisfied of D-B (TwoDepartments registers them).
+func ThreeRatings(tb testing.TB, st *store.Store, at time.Time) {
+	tb.Helper()
+	var rs []domain.Rating
+	for i, l := range []domain.Level{domain.VerySatisfied, domain.Dissatisfied, domain.Satisfied} {
+		dept := "D-A"
+		if i == 2 {
+			dept = "D-B"
+		}
+		rs = append(rs, domain.Rating{ID: string(rune('a' + i)), Channel: domain.ChannelHall, Level: l,
+			Negative: l.Negative(), RatedAt: at, DepartmentCode: dept, Aspects: []string{"attitude"}})
+	}
+	Rate(tb, st, rs...)
+}
+
 // UserWithToken creates u (password "x") with the API token token.
 func UserWithToken(tb testing.TB, st *store.Store, u domain.User, token string) {
 	tb.Helper()
@@ -61,4 +80,25 @@ func UserWithToken(tb testing.TB, st *store.Store, u domain.User, token string) 
 	if err := st.CreateToken(context.Background(), u.Username, token); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// Rating is r as the store takes it, with the SHA-256 of its ID as its body hash.
+func Rating(r domain.Rating) store.NewRating {
+	h := sha256.Sum256([]byte(r.ID))
+	return store.NewRating{BodyHash: h[:], Rating: r}
+}
+
+// Rate stores the ratings in one call (one statement for the triggers), each
+// as Rating, and returns what the store answered.
+func Rate(tb testing.TB, st *store.Store, rs ...domain.Rating) []store.RatingResult {
+	tb.Helper()
+	nrs := make([]store.NewRating, len(rs))
+	for i, r := range rs {
+		nrs[i] = Rating(r)
+	}
+	res, err := st.CreateRatings(context.Background(), nrs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
 }
