@@ -88,6 +88,16 @@ type overrides struct {
 	years     map[int]bool   // years with any override (for Year's source)
 }
 
+// MustZone loads the named time zone and panics when it is unknown: for the
+// package-level zones (Asia/Shanghai) that nothing can run without.
+func MustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
 // New returns a Calendar for loc whose days end endOfDay after midnight
 // (e.g. 18*time.Hour). It panics on a nil loc or an endOfDay outside
 // [0, 24h): both are configuration bugs that would otherwise shift every

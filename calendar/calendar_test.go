@@ -10,15 +10,7 @@ import (
 	_ "time/tzdata" // tests must not depend on the host's zoneinfo
 )
 
-var cst = mustLoc("Asia/Shanghai")
-
-func mustLoc(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+var cst = MustZone("Asia/Shanghai")
 
 func newCal(t *testing.T) *Calendar {
 	t.Helper()

@@ -8,15 +8,7 @@ import (
 	"rectify/calendar"
 )
 
-var shanghai = mustZone("Asia/Shanghai")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+var shanghai = calendar.MustZone("Asia/Shanghai")
 
 func at(s string) time.Time {
 	t, err := time.ParseInLocation("2006-01-02 15:04", s, shanghai)
@@ -72,19 +64,19 @@ func TestWindowNonWorkingDaysConfigured(t *testing.T) {
 	r := Default()
 	r.CallOnNonWorkingDays = true
 	r.CallingHours = Hours{Start: "10:00", End: "24:00"}
-	got, err := r.WindowAt(cal, at("2026-10-01 23:30")) // National Day itself
+	wantWindow(t, r, cal, "2026-10-01 23:30", Window{Open: true, Until: at("2026-10-02 00:00")}) // National Day itself
+	wantWindow(t, r, cal, "2026-10-03 09:00", Window{Next: at("2026-10-03 10:00")})              // a holiday Saturday
+}
+
+// wantWindow checks r's window at now (Shanghai) on cal.
+func wantWindow(t *testing.T, r Rules, cal *calendar.Calendar, now string, want Window) {
+	t.Helper()
+	got, err := r.WindowAt(cal, at(now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Window{Open: true, Until: at("2026-10-02 00:00")}); got != want {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
-	got, err = r.WindowAt(cal, at("2026-10-03 09:00")) // a holiday Saturday
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (Window{Next: at("2026-10-03 10:00")}); got != want {
-		t.Errorf("got %+v, want %+v", got, want)
+	if got != want {
+		t.Errorf("WindowAt(%s) = %+v, want %+v", now, got, want)
 	}
 }
 
@@ -94,13 +86,7 @@ func TestWindowAdminOverride(t *testing.T) {
 	if err := cal.SetOverrides([]calendar.Day{{Date: "2026-03-02", Kind: calendar.Holiday, Name: "test"}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Default().WindowAt(cal, at("2026-03-02 10:00"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (Window{Next: at("2026-03-03 09:00")}); got != want {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	wantWindow(t, Default(), cal, "2026-03-02 10:00", Window{Next: at("2026-03-03 09:00")})
 }
 
 func TestWindowYearWithoutData(t *testing.T) {

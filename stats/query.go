@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"rectify/calendar"
 	"rectify/domain"
 )
 
@@ -86,15 +87,7 @@ func (f Filter) Span() (from, to time.Time) {
 }
 
 // Zone is where statistics' days begin and end.
-var Zone = mustZone("Asia/Shanghai")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+var Zone = calendar.MustZone("Asia/Shanghai")
 
 // Day returns the Asia/Shanghai calendar day of t, as midnight UTC (how pgx reads
 // and writes a date).
