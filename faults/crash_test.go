@@ -75,17 +75,24 @@ func faultAt(at int, fault func()) (func(int), func()) {
 		}
 }
 
+// startDev starts `rectify dev` on dbURL and waits until it serves: its site,
+// its process, its API and the tokens of the web-portal channel and the supervisor.
+func startDev(ctx context.Context, t *testing.T, dbURL string) (s site, dev *proc, a *api, channel, supervisor string) {
+	t.Helper()
+	s = newSite(t, dbURL)
+	dev = newProc(t, "dev", s.env(), "dev")
+	dev.waitReady(ctx, s.base())
+	a = newAPI(s.base())
+	return s, dev, a, a.tokenFor(t, adminToken, "web-portal"), a.tokenFor(t, adminToken, "supervisor")
+}
+
 // TestKillDevMidLoad: kill -9 `rectify dev` while ratings pour in, start it again
 // on the same data, and retry what got no answer.
 func TestKillDevMidLoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	st, dbURL := testdb.NewWithURL(t)
-	s := newSite(t, dbURL)
-	dev := newProc(t, "dev", s.env(), "dev")
-	dev.waitReady(ctx, s.base())
-	a := newAPI(s.base())
-	channel, supervisor := a.tokenFor(t, adminToken, "web-portal"), a.tokenFor(t, adminToken, "supervisor")
+	s, dev, a, channel, supervisor := startDev(ctx, t, dbURL)
 
 	rs := makeRatings("KILLDEV", size())
 	var downAt, upAt time.Time
@@ -155,11 +162,7 @@ func TestPostgresRestartMidLoad(t *testing.T) {
 	defer cancel()
 	pg := newPrivatePostgres(t)
 	dbURL := pg.url("rectify_faults")
-	s := newSite(t, dbURL)
-	dev := newProc(t, "dev", s.env(), "dev")
-	dev.waitReady(ctx, s.base())
-	a := newAPI(s.base())
-	channel, supervisor := a.tokenFor(t, adminToken, "web-portal"), a.tokenFor(t, adminToken, "supervisor")
+	s, dev, a, channel, supervisor := startDev(ctx, t, dbURL)
 
 	rs := makeRatings("PGRESTART", size())
 	var took time.Duration

@@ -102,25 +102,20 @@ func (p *proc) start() {
 }
 
 // kill sends SIGKILL (no shutdown code runs) and waits until the process is gone.
-func (p *proc) kill() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cmd == nil {
-		return
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.exited
-	p.cmd = nil
-}
+func (p *proc) kill() { p.end(syscall.SIGKILL) }
 
 // stop asks the process to shut down and kills it if it has not within 20 s.
-func (p *proc) stop() {
+func (p *proc) stop() { p.end(syscall.SIGTERM) }
+
+// end sends sig to the running process (if any) and waits until it is gone,
+// sending SIGKILL after 20 s.
+func (p *proc) end(sig syscall.Signal) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cmd == nil {
 		return
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_ = p.cmd.Process.Signal(sig)
 	select {
 	case <-p.exited:
 	case <-time.After(20 * time.Second):
