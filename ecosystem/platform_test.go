@@ -55,15 +55,21 @@ func external(p *fakePlatform) func(*config.Config) {
 	}
 }
 
+// externalSystem starts a system in external mode on a fake platform that is
+// down for its first down pushes, with the usual team.
+func externalSystem(t *testing.T, down int) (*fakePlatform, client, team) {
+	t.Helper()
+	platform := newFakePlatform(t, down)
+	c := client{t, testenv.NewSystem(t, ts, external(platform)).URL}
+	return platform, c, c.setup()
+}
+
 // In external mode a dispatched ticket is pushed to the platform, through its
 // outage; the platform's signed webhook events become the same ticket actions as
 // the workbench's; a retried event is applied once; a forged one is refused.
 func TestExternalPlatformRoundTrip(t *testing.T) {
 	t.Parallel()
-	platform := newFakePlatform(t, 2)
-	sys := testenv.NewSystem(t, ts, external(platform))
-	c := client{t, sys.URL}
-	tm := c.setup()
+	platform, c, tm := externalSystem(t, 2)
 
 	number := c.negative(tm.channel, "EXT-"+t.Name(), deptA, true)
 	eventually(t, 20*time.Second, "the work order was never pushed", func() bool { return len(platform.pushes()) == 1 })
@@ -137,10 +143,7 @@ func TestExternalPlatformRoundTrip(t *testing.T) {
 // rectify is pushed again, as a new order for the new department.
 func TestExternalPlatformRedispatchIsPushedAgain(t *testing.T) {
 	t.Parallel()
-	platform := newFakePlatform(t, 0)
-	sys := testenv.NewSystem(t, ts, external(platform))
-	c := client{t, sys.URL}
-	tm := c.setup()
+	platform, c, tm := externalSystem(t, 0)
 	number := c.negative(tm.channel, "EXT-"+t.Name(), deptA, false)
 	eventually(t, 10*time.Second, "first push", func() bool { return len(platform.pushes()) == 1 })
 	if r := c.signed("/api/v1/webhooks/12345", secret, map[string]any{"event_id": "R1", "ticket_number": number,

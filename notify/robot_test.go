@@ -46,6 +46,16 @@ func robotSetup(t *testing.T, rb store.Robot) (*store.Store, *notify.RobotSender
 	return st, notify.NewRobotSender(st, 5*time.Second)
 }
 
+// wecomSetup is robotSetup with a 企业微信 robot of the key on a fake, closed
+// after the test.
+func wecomSetup(t *testing.T, key string) (*robotfake.Server, *store.Store, *notify.RobotSender) {
+	t.Helper()
+	fake := robotfake.New(key, "", "")
+	t.Cleanup(fake.Close)
+	st, rs := robotSetup(t, store.Robot{Kind: "wecom", WebhookURL: fake.WeComURL()})
+	return fake, st, rs
+}
+
 func queueRobot(t *testing.T, st *store.Store, key, md string) {
 	t.Helper()
 	if _, err := st.Pool().Exec(context.Background(), `INSERT INTO notifications (idempotency_key, ticket_number, kind, channel, recipient, body)
@@ -67,9 +77,7 @@ const md = "### 【督办催办】工单 GD1\n> 责任单位：南京市市场�
 // 企业微信: an errcode answer and a 5xx are failures, retried with backoff and
 // recorded without the webhook's key; the third attempt is accepted once.
 func TestRobotWeComRetriesErrcodeAnd5xx(t *testing.T) {
-	fake := robotfake.New("wecom-key-123456", "", "")
-	defer fake.Close()
-	st, rs := robotSetup(t, store.Robot{Kind: "wecom", WebhookURL: fake.WeComURL()})
+	fake, st, rs := wecomSetup(t, "wecom-key-123456")
 	ctx := context.Background()
 	queueRobot(t, st, "GD1:4:urged:1", md)
 
@@ -156,9 +164,7 @@ func TestDingTalkSignKnownValue(t *testing.T) {
 // The rate limit: at most PerWindow sends in any window per robot; the excess
 // waits (no attempt counted, no error) and goes out when a slot frees, none lost.
 func TestRobotRateLimitWaits(t *testing.T) {
-	fake := robotfake.New("k", "", "")
-	defer fake.Close()
-	st, rs := robotSetup(t, store.Robot{Kind: "wecom", WebhookURL: fake.WeComURL()})
+	fake, st, rs := wecomSetup(t, "k")
 	rs.PerWindow, rs.Window = 3, 2*time.Second
 	ctx := context.Background()
 	for i := range 7 {
@@ -206,9 +212,7 @@ func TestRobotRateLimitWaits(t *testing.T) {
 // A robot removed after its message was written: the message is closed as not
 // sent, with the reason, and never retried.
 func TestRobotRemovedSkips(t *testing.T) {
-	fake := robotfake.New("k", "", "")
-	defer fake.Close()
-	st, rs := robotSetup(t, store.Robot{Kind: "wecom", WebhookURL: fake.WeComURL()})
+	fake, st, rs := wecomSetup(t, "k")
 	ctx := context.Background()
 	queueRobot(t, st, "GD1:4:urged:1", md)
 	if err := st.DeleteRobot(ctx, "D1"); err != nil {
