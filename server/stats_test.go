@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -28,7 +27,6 @@ const statsAdmin = "stats-admin-token-0123456789"
 func statsServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	st := testdb.New(t)
-	ctx := context.Background()
 	testdb.TwoDepartments(t, st)
 	for _, u := range []domain.User{{Username: "sup", Role: domain.RoleSupervisor}, {Username: "depa", Role: domain.RoleDepartment, DepartmentCode: "D-A"}} {
 		testdb.UserWithToken(t, st, u, u.Username+"-token-0123456789")

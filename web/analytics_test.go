@@ -20,7 +20,6 @@ import (
 
 func TestAnalyticsPage(t *testing.T) {
 	st := testdb.New(t)
-	ctx := context.Background()
 	testdb.TwoDepartments(t, st)
 	now := time.Date(2026, 2, 20, 12, 0, 0, 0, time.UTC)
 	testdb.ThreeRatings(t, st, now.Add(-24*time.Hour))
