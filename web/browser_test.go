@@ -102,8 +102,7 @@ func TestBrowserWorkbenches(t *testing.T) {
 
 	// Supervisor: the board, then the two decisions.
 	sup := person()
-	sup.signIn("sup")
-	sup.waitText("h1", "督办台")
+	sup.signInHome("sup")
 	s.waitFor(others[0], "overdue", func(t ticketOut) bool { return t.Overdue })
 	sup.open("/supervisor?tab=decisions")
 	sup.waitText("table.list", extend, appeal)
@@ -144,8 +143,7 @@ func TestBrowserWorkbenches(t *testing.T) {
 	// Call center: the SMS for the first fix went unanswered, so it is a call to make.
 	s.waitFor(fix, "a call task", func(t ticketOut) bool { return t.CallTask })
 	cc := person()
-	cc.signIn("cc")
-	cc.waitText("h1", "话务台")
+	cc.signInHome("cc")
 	cc.waitText("table.list", fix, "0 次", "短信未回复")
 	cc.shot("callcenter-queue")
 	cc.open("/tickets/" + fix)
@@ -189,8 +187,7 @@ func TestBrowserWorkbenches(t *testing.T) {
 	dept.click("a.lang")
 	dept.waitText(".tabs", "待签收")
 	admin := person()
-	admin.signIn("admin")
-	admin.waitText("h1", "用户与 API 令牌")
+	admin.signInHome("admin")
 	admin.waitText("table.list", "scjg", "市场监管局 张伟")
 	admin.shot("admin-users")
 	admin.open("/admin/calendar?year=2026")
@@ -241,6 +238,28 @@ func (b *tab) signIn(user string) {
 	b.open("/login")
 	b.run(chromedp.WaitVisible(chromedp.CSS("#username")), chromedp.SendKeys(chromedp.CSS("#username"), user),
 		chromedp.SendKeys(chromedp.CSS("#password"), password), chromedp.Click(chromedp.CSS("#signin")))
+}
+
+// home is the heading of each test user's home page, where signing in lands.
+var home = map[string]string{"sup": "督办台", "cc": "话务台", "scjg": "本单位工单", "admin": "用户与 API 令牌"}
+
+// signInHome signs user in and waits for their home page.
+func (b *tab) signInHome(user string) {
+	b.t.Helper()
+	b.signIn(user)
+	b.waitText("h1", home[user])
+}
+
+// signAndResolve opens the ticket, signs it and resolves it with the report,
+// waiting for each status.
+func (b *tab) signAndResolve(number, report string) {
+	b.t.Helper()
+	b.open("/tickets/" + number)
+	b.click("#act-sign")
+	b.waitText(".status.big", "整改中")
+	b.run(chromedp.SetValue(chromedp.CSS("#report"), report))
+	b.click("#act-resolve")
+	b.waitText(".status.big", "回访中")
 }
 
 // text is the visible text of the first element sel matches, "" if none.
@@ -294,6 +313,13 @@ func browserTest(t *testing.T) {
 		t.Skip("browser test: not in -short")
 	}
 	ensureChromium(t)
+}
+
+// browserSite is newSite for a browser test (skipped in -short and without Chromium).
+func browserSite(t *testing.T, tweak ...func(*config.Config)) *site {
+	t.Helper()
+	browserTest(t)
+	return newSite(t, tweak...)
 }
 
 // shotsDir is where a test's screenshots go: -screenshots or a temporary folder.

@@ -19,8 +19,7 @@ import (
 // number on the call page) and registers a dissatisfied answer, which opens a
 // ticket; the second does not answer.
 func TestBrowserCallbackQueue(t *testing.T) {
-	browserTest(t)
-	s := newSite(t)
+	s := browserSite(t)
 	s.callEveryCase()
 	prefix := fmt.Sprintf("BJ%d", time.Now().UnixNano())
 	for i, ago := range []time.Duration{3 * time.Hour, time.Hour} {

@@ -81,8 +81,7 @@ func TestBrowserNoticesAndRobots(t *testing.T) {
 
 	// The department: its header counts its unread notices, the inbox marks the tickets.
 	dept := person()
-	dept.signIn("scjg")
-	dept.waitText("h1", "本单位工单")
+	dept.signInHome("scjg")
 	want := s.notices("scjg", "").UnreadCount
 	if want < 6 { // 2 dispatched, 2 urges, 2 overdue, 2 通报 at least
 		t.Fatalf("scjg has %d unread notices", want)
@@ -125,8 +124,7 @@ func TestBrowserNoticesAndRobots(t *testing.T) {
 
 	// The supervisor sees the supervisors' notices the same way.
 	sup := person()
-	sup.signIn("sup")
-	sup.waitText("h1", "督办台")
+	sup.signInHome("sup")
 	sup.waitText("#unread-count", strconv.Itoa(s.notices("sup", "").UnreadCount))
 	sup.open("/notices")
 	sup.waitText("table.notices", "【督办】", "【通报】", urged, other)

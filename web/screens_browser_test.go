@@ -31,8 +31,7 @@ func TestBrowserReturnLandsInInbox(t *testing.T) {
 	person := browserFor(t, s, 2*time.Minute)
 	back := s.rate(deptA, "办理的事项不归本单位管辖，群众找错了窗口。", "handling")
 	dept := person()
-	dept.signIn("scjg")
-	dept.waitText("h1", "本单位工单")
+	dept.signInHome("scjg")
 	dept.open("/tickets/" + back)
 	dept.run(chromedp.SetValue(chromedp.CSS("#ret-reason"), "该事项属公安局户政业务，非本单位职责。"))
 	dept.click("#act-return")
@@ -68,14 +67,8 @@ func TestBrowserLightsMatchTabs(t *testing.T) {
 	toSign := []string{s.rate(deptA, "窗口排队时间过长。", "queueing"), s.rate(deptA, "网上申报系统经常卡顿。", "convenience")}
 	follow := s.rate(deptA, "材料被退回三次都没有一次性告知。", "guide")
 	dept := person()
-	dept.signIn("scjg")
-	dept.waitText("h1", "本单位工单")
-	dept.open("/tickets/" + follow)
-	dept.click("#act-sign")
-	dept.waitText(".status.big", "整改中")
-	dept.run(chromedp.SetValue(chromedp.CSS("#report"), "已实行一次性告知制度。"))
-	dept.click("#act-resolve")
-	dept.waitText(".status.big", "回访中")
+	dept.signInHome("scjg")
+	dept.signAndResolve(follow, "已实行一次性告知制度。")
 	if l := dept.text(".title-row .light"); strings.Contains(l, "剩余") || strings.Contains(l, "工作日") {
 		t.Errorf("回访中 ticket page shows a countdown: %q", l)
 	}
@@ -155,8 +148,7 @@ func TestBrowserRefusedFormsKeepInputAndSpeakChinese(t *testing.T) {
 	ext := s.rate(deptA, "营业执照变更两周没有结果。", "handling")
 	call := s.rate(deptA, "窗口人员态度生硬。", "attitude")
 	dept := person()
-	dept.signIn("scjg")
-	dept.waitText("h1", "本单位工单")
+	dept.signInHome("scjg")
 	dept.open("/tickets/" + ext)
 	dept.click("#act-sign")
 	dept.waitText(".status.big", "整改中")
@@ -175,16 +167,10 @@ func TestBrowserRefusedFormsKeepInputAndSpeakChinese(t *testing.T) {
 	}
 	dept.shot("refused-extension-keeps-reason")
 
-	dept.open("/tickets/" + call)
-	dept.click("#act-sign")
-	dept.waitText(".status.big", "整改中")
-	dept.run(chromedp.SetValue(chromedp.CSS("#report"), "已约谈窗口人员。"))
-	dept.click("#act-resolve")
-	dept.waitText(".status.big", "回访中")
+	dept.signAndResolve(call, "已约谈窗口人员。")
 
 	cc := person()
-	cc.signIn("cc")
-	cc.waitText("h1", "话务台")
+	cc.signInHome("cc")
 	cc.open("/tickets/" + call)
 	cc.click("#reveal")
 	cc.waitText("#phone", phone)
@@ -234,8 +220,7 @@ func TestBrowserDepartmentPickers(t *testing.T) {
 	person := browserFor(t, s, 2*time.Minute)
 	stray := s.rate("320100-WJW", "医保报销窗口说不归他们管。", "handling")
 	cc := person()
-	cc.signIn("cc")
-	cc.waitText("h1", "话务台")
+	cc.signInHome("cc")
 
 	// The picker's options are names, each labelled with its code.
 	cc.open("/callcenter/rating")
@@ -303,8 +288,7 @@ func TestBrowserDepartmentPickers(t *testing.T) {
 
 	// Analytics filtered by name: that department, its name in the box.
 	sup := person()
-	sup.signIn("sup")
-	sup.waitText("h1", "督办台")
+	sup.signInHome("sup")
 	sup.open("/analytics")
 	sup.run(chromedp.SendKeys(chromedp.CSS("#analytics-dept"), "南京市住房和城乡建设局"))
 	sup.click(`form.filters button`)

@@ -16,8 +16,7 @@ import (
 // Web UI that `rectify dev` serves, searches by the ticket number people quote,
 // and finds its workflow with its history and pending timer.
 func TestBrowserTemporalUI(t *testing.T) {
-	browserTest(t)
-	s := newSite(t)
+	s := browserSite(t)
 	number := s.rate(deptA, "窗口排队两个小时，叫号系统经常出错。", "queueing")
 	wid := workflows.WorkflowID(s.ticket(number).RatingID)
 

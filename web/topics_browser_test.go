@@ -14,8 +14,7 @@ import (
 // praised staff and hall, and a term's link to the ratings mentioning it, with
 // typed phone numbers masked everywhere.
 func TestBrowserTopics(t *testing.T) {
-	browserTest(t)
-	s := newSite(t)
+	s := browserSite(t)
 	for _, c := range []string{
 		"排队两个小时，窗口只开了一个，电话13812345678",
 		"排队太久，叫号系统还坏了",

@@ -62,8 +62,7 @@ func (s *site) answer(number, level string) {
 // axis steps by whole numbers; an empty range says 暂无数据 in each chart and in
 // the 红黑榜; the API's rates with nothing to divide are null.
 func TestBrowserChartsTellTheTruth(t *testing.T) {
-	browserTest(t)
-	s := newSite(t)
+	s := browserSite(t)
 	s.rate(deptA, "窗口工作人员态度生硬。", "attitude")
 	s.rate(deptA, "材料被退回三次。", "guide")
 	s.api(s.tokens["portal"], "POST", "/api/v1/ratings", map[string]any{"id": fmt.Sprintf("T-ok-%d", time.Now().UnixNano()),
@@ -99,8 +98,7 @@ func TestBrowserChartsTellTheTruth(t *testing.T) {
 
 	people := browserFor(t, s, 2*time.Minute)
 	sup := people()
-	sup.signIn("sup")
-	sup.waitText("h1", "督办台")
+	sup.signInHome("sup")
 	sup.open("/analytics?period=day&" + q)
 	sup.waitText("h2#trend", "趋势")
 	var chart struct {
@@ -173,8 +171,7 @@ func deref(p *float64) any {
 // (the 催办 the department received), why the ticket waits for a supervisor, and
 // a confirmation before 直接办结.
 func TestBrowserTicketTimeline(t *testing.T) {
-	browserTest(t)
-	s := newSite(t, func(c *config.Config) { c.Rules.MaxRounds = 2 })
+	s := browserSite(t, func(c *config.Config) { c.Rules.MaxRounds = 2 })
 	n := s.rate(deptA, "营业执照变更办了两周还没有结果。", "handling")
 	s.act("scjg", n, "sign", map[string]any{})
 	s.act("scjg", n, "resolve", map[string]any{"report": "第一轮：已加快办理并电话告知进度。"})
@@ -188,8 +185,7 @@ func TestBrowserTicketTimeline(t *testing.T) {
 
 	people := browserFor(t, s, 2*time.Minute)
 	dept := people()
-	dept.signIn("scjg")
-	dept.waitText("h1", "本单位工单")
+	dept.signInHome("scjg")
 	dept.open("/tickets/" + n)
 	dept.waitText("#h-timeline", "办理记录")
 	dept.waitText("#round-1", "第 1 轮", "南京市市场监督管理局")
@@ -227,8 +223,7 @@ func TestBrowserTicketTimeline(t *testing.T) {
 
 	// The supervisor: why it waits, and 直接办结 asks before it closes.
 	sup := people()
-	sup.signIn("sup")
-	sup.waitText("h1", "督办台")
+	sup.signInHome("sup")
 	sup.open("/tickets/" + n)
 	sup.waitText("#wait-reason", "等待督办的原因", "已整改 2 轮", "整改轮次已用完")
 	sup.waitText(".timeline", "通知督办人员")
@@ -280,8 +275,7 @@ func TestBrowserTicketTimeline(t *testing.T) {
 // says so: its light counts the days, the bucket that counts it matches, and the
 // bars are red for late.
 func TestBrowserOverdueBoard(t *testing.T) {
-	browserTest(t)
-	s := newSite(t, func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", time.Second })
+	s := browserSite(t, func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", time.Second })
 	n := s.rate(deptA, "窗口工作人员态度生硬。", "attitude")
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -299,8 +293,7 @@ func TestBrowserOverdueBoard(t *testing.T) {
 	}
 	people := browserFor(t, s, 2*time.Minute)
 	sup := people()
-	sup.signIn("sup")
-	sup.waitText("h1", "督办台")
+	sup.signInHome("sup")
 	sup.waitText(".cards", "二级通报")
 	var board struct {
 		Buckets []struct {
@@ -358,8 +351,7 @@ func bucketHolds(label string, n int) bool {
 // headed with the service's own name, and a satisfied answer is thanked
 // without "已转交相关单位".
 func TestBrowserSurveyForCitizens(t *testing.T) {
-	browserTest(t)
-	s := newSite(t)
+	s := browserSite(t)
 	n := s.rate(deptA, "营业执照变更办了两周还没有结果。", "handling")
 	s.act("scjg", n, "sign", map[string]any{})
 	s.act("scjg", n, "request_extension", map[string]any{"working_days": 3, "reason": "需协调两部门联合核查。"})
@@ -407,8 +399,7 @@ func TestBrowserSurveyForCitizens(t *testing.T) {
 // stay on one line; the attempts column says its number once; a ticket opened
 // from 本单位工单 keeps 本单位工单 highlighted.
 func TestBrowserCallCenterWording(t *testing.T) {
-	browserTest(t)
-	s := newSite(t)
+	s := browserSite(t)
 	s.callEveryCase()
 	caseNo := fmt.Sprintf("BJ%d", time.Now().UnixNano())
 	s.api(s.tokens["portal"], "POST", "/api/v1/cases", map[string]any{"case_no": caseNo,
@@ -422,8 +413,7 @@ func TestBrowserCallCenterWording(t *testing.T) {
 	people := browserFor(t, s, 2*time.Minute)
 	cc := people()
 	cc.run(chromedp.EmulateViewport(1024, 768))
-	cc.signIn("cc")
-	cc.waitText("h1", "话务台")
+	cc.signInHome("cc")
 	cc.open("/callcenter/callbacks")
 	cc.waitText("#callbacks", caseNo, "南京市市场监督管理局")
 	if strings.Contains(cc.text("#callbacks"), deptA) {
@@ -464,8 +454,7 @@ func TestBrowserCallCenterWording(t *testing.T) {
 	// The department: a ticket opened from 本单位工单 stays under 本单位工单, one
 	// opened from 工单查询 under 工单查询.
 	dept := people()
-	dept.signIn("scjg")
-	dept.waitText("h1", "本单位工单")
+	dept.signInHome("scjg")
 	dept.click(`table.list a[href="/tickets/` + mine + `"]`)
 	dept.waitText("h1", mine)
 	if got := dept.text(`nav.nav a[aria-current="page"]`); got != "本单位工单" {
@@ -487,8 +476,7 @@ func TestBrowserCallCenterWording(t *testing.T) {
 
 // The attempts column says its number once: the header is 已拨打, the cell "N 次".
 func TestBrowserCallAttemptsSayItOnce(t *testing.T) {
-	browserTest(t)
-	s := newSite(t, func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", 500*time.Millisecond })
+	s := browserSite(t, func(c *config.Config) { c.Calendar.Mode, c.Calendar.CompressedDay = "compressed", 500*time.Millisecond })
 	n := s.rate(deptA, "窗口工作人员态度生硬。", "attitude")
 	s.act("scjg", n, "sign", map[string]any{})
 	s.act("scjg", n, "resolve", map[string]any{"report": "已整改。"})
