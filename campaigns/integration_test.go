@@ -57,19 +57,28 @@ func TestCaseIntakeIsIdempotent(t *testing.T) {
 	}
 }
 
+// savedRules saves the default rules as change alters them, as the supervisor.
+func savedRules(t *testing.T, st *store.Store, change func(*campaigns.Rules)) campaigns.Rules {
+	t.Helper()
+	rules := campaigns.Default()
+	change(&rules)
+	rules, err := campaigns.SaveRules(context.Background(), st, rules, nil, "sup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rules
+}
+
 // TestSamplingIsDeterministicAndCapped drives the store the campaign activity uses,
 // on its own database (no campaign workflow releasing on the real clock).
 func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 	ctx := context.Background()
 	st := testdb.New(t)
-	rules := campaigns.Default()
-	rules.DefaultShare = 0.3
-	rules.AlwaysCallItems = []string{"always"}
-	rules.Teams = []campaigns.Team{{Code: "police", DailyCap: 5, DepartmentCodes: []string{deptB}}, {Code: "main", DailyCap: 1000}}
-	rules, err := campaigns.SaveRules(ctx, st, rules, nil, "sup")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rules := savedRules(t, st, func(r *campaigns.Rules) {
+		r.DefaultShare = 0.3
+		r.AlwaysCallItems = []string{"always"}
+		r.Teams = []campaigns.Team{{Code: "police", DailyCap: 5, DepartmentCodes: []string{deptB}}, {Code: "main", DailyCap: 1000}}
+	})
 	finished := at("2026-03-01 10:00")
 	var cs []store.NewCase
 	for i := range 300 {
@@ -153,12 +162,7 @@ func TestSamplingIsDeterministicAndCapped(t *testing.T) {
 func TestReleaseSkipsRatedCasesAndRecentlyCalledCitizens(t *testing.T) {
 	ctx := context.Background()
 	st := testdb.New(t)
-	rules := campaigns.Default()
-	rules.DefaultShare = 1
-	rules, err := campaigns.SaveRules(ctx, st, rules, nil, "sup")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rules := savedRules(t, st, func(r *campaigns.Rules) { r.DefaultShare = 1 })
 	finished := at("2026-03-01 10:00")
 	nc := func(no, phone string) store.NewCase {
 		return store.NewCase{CaseNo: no, ServiceItemCode: "item", DepartmentCode: deptA, FinishedAt: finished,

@@ -532,13 +532,20 @@ func TestExtension(t *testing.T) {
 		}
 	})
 
-	t.Run("approve after the due clears overdue", func(t *testing.T) {
+	// approvedAt runs a ticket signed at start whose extension of days, requested
+	// at req, is approved an hour later; closed on day 12.
+	approvedAt := func(t *testing.T, req time.Duration, days int) *harness {
 		h := newHarness(t)
 		h.ok(start, ActionSign, by(d1))
-		h.ok(start+5*day+h1, ActionRequestExtension, extension(d1, 2))
-		h.ok(start+5*day+2*h1, ActionDecideExtension, decide(true))
+		h.ok(req, ActionRequestExtension, extension(d1, days))
+		h.ok(req+h1, ActionDecideExtension, decide(true))
 		h.ok(start+12*day, ActionClose, withNote(sup, "end"))
 		h.run()
+		return h
+	}
+
+	t.Run("approve after the due clears overdue", func(t *testing.T) {
+		h := approvedAt(t, start+5*day+h1, 2)
 		h.wantTimeline(ev{0, "dispatched"}, ev{start, "signed"}, ev{start + 4*day, "reminded"}, ev{start + 5*day, "overdue"},
 			ev{start + 5*day + h1, "extension_requested"}, ev{start + 5*day + 2*h1, "extension_approved"},
 			ev{start + 6*day, "reminded"}, ev{start + 7*day, "overdue"}, ev{start + 9*day, "escalated"}, ev{start + 12*day, "closed"})
@@ -546,12 +553,7 @@ func TestExtension(t *testing.T) {
 	})
 
 	t.Run("approve that still ends in the past keeps overdue", func(t *testing.T) {
-		h := newHarness(t)
-		h.ok(start, ActionSign, by(d1))
-		h.ok(start+6*day+h1, ActionRequestExtension, extension(d1, 1))
-		h.ok(start+6*day+2*h1, ActionDecideExtension, decide(true))
-		h.ok(start+12*day, ActionClose, withNote(sup, "end"))
-		h.run()
+		h := approvedAt(t, start+6*day+h1, 1)
 		h.wantTicket(h.find("extension_approved", 0), wantTicket{status: domain.StatusRectifying, dept: "D1", round: 1,
 			due: start + 6*day, overdue: true, escalation: 1})
 		// Level 2 follows the new due.
