@@ -61,8 +61,8 @@ type caseOut struct {
 }
 
 func (in caseIn) validate(now time.Time, by string) (store.NewCase, error) {
-	var fs fieldErrors
-	bad, code := fs.bad, fs.code
+	var fs domain.FieldErrors
+	bad, code := fs.Bad, fs.Code
 	code("case_no", in.CaseNo, true)
 	code("service_item_code", in.ServiceItemCode, true)
 	code("department_code", in.DepartmentCode, true)

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"rectify/campaigns"
 	"rectify/domain"
@@ -45,25 +44,14 @@ var (
 
 const (
 	// ClockSkew is how far in the future a submitter's clock may be.
-	ClockSkew    = 5 * time.Minute
-	maxCodeRunes = 128
+	ClockSkew = 5 * time.Minute
 )
 
 // Validate checks a rating's fields and returns it ready to store. now is the
 // receive time.
 func (in RatingInput) Validate(now time.Time) (domain.Rating, error) {
-	var fs []domain.FieldError
-	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
-	code := func(field, v string, required bool) {
-		switch {
-		case v == "" && required:
-			bad(field, "required")
-		case len([]rune(v)) > maxCodeRunes:
-			bad(field, fmt.Sprintf("at most %d characters", maxCodeRunes))
-		case strings.IndexFunc(v, unicode.IsControl) >= 0:
-			bad(field, "must not contain control characters")
-		}
-	}
+	var fs domain.FieldErrors
+	bad, code := fs.Bad, fs.Code
 	code("id", in.ID, true)
 	if !in.Channel.Valid() {
 		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
