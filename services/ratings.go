@@ -19,19 +19,15 @@ import (
 // RatingInput is one rating exactly as API.md names its fields (the body of
 // POST /api/v1/ratings, an item of a batch, the call center's phone rating).
 type RatingInput struct {
-	ID              string          `json:"id"`
-	Channel         domain.Channel  `json:"channel"`
-	Level           domain.Level    `json:"level"`
-	RatedAt         *time.Time      `json:"rated_at,omitempty"`
-	DepartmentCode  string          `json:"department_code"`
-	ServiceItemCode string          `json:"service_item_code,omitempty"`
-	StaffID         string          `json:"staff_id,omitempty"`
-	HallCode        string          `json:"hall_code,omitempty"`
-	CaseNo          string          `json:"case_no,omitempty"`
-	RegionCode      string          `json:"region_code,omitempty"`
-	Aspects         []string        `json:"aspects,omitempty"`
-	Comment         string          `json:"comment,omitempty"`
-	Citizen         *domain.Citizen `json:"citizen,omitempty"`
+	ID             string         `json:"id"`
+	Channel        domain.Channel `json:"channel"`
+	Level          domain.Level   `json:"level"`
+	RatedAt        *time.Time     `json:"rated_at,omitempty"`
+	DepartmentCode string         `json:"department_code"`
+	domain.Service
+	Aspects []string        `json:"aspects,omitempty"`
+	Comment string          `json:"comment,omitempty"`
+	Citizen *domain.Citizen `json:"citizen,omitempty"`
 }
 
 // The shapes of a rating's fields, shared with the call-back log's.
@@ -103,8 +99,7 @@ func (in RatingInput) Validate(now time.Time) (domain.Rating, error) {
 		aspects = []string{}
 	}
 	return domain.Rating{ID: in.ID, Channel: in.Channel, Level: in.Level, RatedAt: ratedAt, ReceivedAt: now,
-		DepartmentCode: in.DepartmentCode, ServiceItemCode: in.ServiceItemCode, StaffID: in.StaffID,
-		HallCode: in.HallCode, CaseNo: in.CaseNo, RegionCode: in.RegionCode, Aspects: aspects,
+		DepartmentCode: in.DepartmentCode, Service: in.Service, Aspects: aspects,
 		Comment: in.Comment, Citizen: in.Citizen, Negative: in.Level.Negative()}, nil
 }
 

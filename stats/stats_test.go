@@ -349,8 +349,8 @@ func rating(id, dept string, l domain.Level, ratedAt, item string, ch domain.Cha
 	}
 	h := sha256.Sum256([]byte(id))
 	return store.NewRating{BodyHash: h[:], SubmittedBy: "test", Rating: domain.Rating{
-		ID: id, Channel: ch, Level: l, RatedAt: *at(ratedAt), DepartmentCode: dept, ServiceItemCode: item,
-		StaffID: staff, RegionCode: region, Aspects: aspects, Citizen: c, Negative: l.Negative(),
+		ID: id, Channel: ch, Level: l, RatedAt: *at(ratedAt), DepartmentCode: dept,
+		Service: domain.Service{ServiceItemCode: item, StaffID: staff, RegionCode: region}, Aspects: aspects, Citizen: c, Negative: l.Negative(),
 	}}
 }
 

@@ -31,7 +31,7 @@ func TestRollupsFollowRatings(t *testing.T) {
 		h := sha256.Sum256([]byte(id))
 		if _, err := st.CreateRatings(ctx, []store.NewRating{{BodyHash: h[:], Rating: domain.Rating{ID: id,
 			Channel: domain.ChannelHall, Level: level, Negative: level.Negative(), RatedAt: at, DepartmentCode: dept,
-			HallCode: hall, ServiceItemCode: item, Comment: comment}}}); err != nil {
+			Service: domain.Service{HallCode: hall, ServiceItemCode: item}, Comment: comment}}}); err != nil {
 			t.Fatal(err)
 		}
 		return id
