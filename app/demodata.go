@@ -446,7 +446,7 @@ func (s *System) demoRating(id string, i int, dept, item, comment string, ch dom
 		aspects = []string{}
 	}
 	r := domain.Rating{ID: id, Channel: ch, Level: level, RatedAt: at, ReceivedAt: time.Now(), DepartmentCode: dept,
-		ServiceItemCode: item, RegionCode: demoRegion[dept], Aspects: aspects, Comment: comment, Negative: level.Negative(),
+		Service: domain.Service{ServiceItemCode: item, RegionCode: demoRegion[dept]}, Aspects: aspects, Comment: comment, Negative: level.Negative(),
 		Citizen: &domain.Citizen{Name: demoNames[i%len(demoNames)], Phone: demoPhone(i)}}
 	if ch == domain.ChannelHall {
 		r.HallCode = dept + "-HALL"

@@ -4,36 +4,18 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"rectify/domain"
+	"rectify/services"
 	"time"
 )
 
-// Rating is the body of POST /api/v1/ratings as a channel sends it.
-type Rating struct {
-	ID              string    `json:"id"`
-	Channel         string    `json:"channel"`
-	Level           string    `json:"level"`
-	RatedAt         time.Time `json:"rated_at"`
-	DepartmentCode  string    `json:"department_code"`
-	ServiceItemCode string    `json:"service_item_code,omitempty"`
-	StaffID         string    `json:"staff_id,omitempty"`
-	HallCode        string    `json:"hall_code,omitempty"`
-	CaseNo          string    `json:"case_no,omitempty"`
-	RegionCode      string    `json:"region_code,omitempty"`
-	Aspects         []string  `json:"aspects,omitempty"`
-	Comment         string    `json:"comment,omitempty"`
-	Citizen         *Citizen  `json:"citizen,omitempty"`
-}
-
-// Citizen is the rater.
-type Citizen struct {
-	Name      string `json:"name"`
-	Phone     string `json:"phone"`
-	Anonymous bool   `json:"anonymous"`
-}
+// Rating is the body of POST /api/v1/ratings as a channel sends it: the API's
+// own services.RatingInput, so the bench cannot drift from what rectify takes.
+type Rating struct{ services.RatingInput }
 
 var (
-	channels   = []string{"web", "hall", "mobile", "kiosk", "hotline"}
-	positive   = []string{"very_satisfied", "satisfied", "basically_satisfied"}
+	channels   = domain.Channels
+	positive   = []domain.Level{domain.VerySatisfied, domain.Satisfied, domain.BasicallySatisfied}
 	aspectSets = [][]string{{"handling"}, {"attitude", "competence"}, {"queueing", "guide", "result"}, nil}
 )
 
@@ -41,30 +23,28 @@ var (
 // is, 1: all are), from a real-name citizen with a phone so that its ticket can be
 // followed up by a call.
 func NewRating(prefix string, i, negEvery int, at time.Time) Rating {
-	r := Rating{
-		ID:              fmt.Sprintf("%s-%08d", prefix, i),
-		Channel:         channels[i%len(channels)],
-		Level:           positive[i%len(positive)],
-		RatedAt:         at.Add(-time.Duration(i%3600) * time.Second).Truncate(time.Second),
-		DepartmentCode:  Department,
-		ServiceItemCode: fmt.Sprintf("SI-%04d", i%500),
-		StaffID:         fmt.Sprintf("S%05d", i%2000),
-		HallCode:        "HALL-01",
-		CaseNo:          fmt.Sprintf("CASE-%s-%08d", prefix, i),
-		RegionCode:      "320102",
-		Aspects:         aspectSets[i%len(aspectSets)],
-		Comment:         "窗口办理顺利，工作人员态度很好。",
-		Citizen:         &Citizen{Name: "张三", Phone: fmt.Sprintf("138%08d", i%100000000), Anonymous: i%7 == 0},
-	}
+	ratedAt := at.Add(-time.Duration(i%3600) * time.Second).Truncate(time.Second)
+	r := Rating{services.RatingInput{
+		ID:             fmt.Sprintf("%s-%08d", prefix, i),
+		Channel:        channels[i%len(channels)],
+		Level:          positive[i%len(positive)],
+		RatedAt:        &ratedAt,
+		DepartmentCode: Department,
+		Service: domain.Service{ServiceItemCode: fmt.Sprintf("SI-%04d", i%500), StaffID: fmt.Sprintf("S%05d", i%2000),
+			HallCode: "HALL-01", CaseNo: fmt.Sprintf("CASE-%s-%08d", prefix, i), RegionCode: "320102"},
+		Aspects: aspectSets[i%len(aspectSets)],
+		Comment: "窗口办理顺利，工作人员态度很好。",
+		Citizen: &domain.Citizen{Name: "张三", Phone: fmt.Sprintf("138%08d", i%100000000), Anonymous: i%7 == 0},
+	}}
 	if negEvery > 0 && i%negEvery == 0 {
-		r.Level, r.Comment = "dissatisfied", "排队时间太长，材料被退回两次。"
+		r.Level, r.Comment = domain.Dissatisfied, "排队时间太长，材料被退回两次。"
 		r.Citizen.Anonymous = false
 	}
 	return r
 }
 
 // Negative says whether the rating opens a ticket.
-func (r Rating) Negative() bool { return r.Level == "dissatisfied" || r.Level == "very_dissatisfied" }
+func (r Rating) Negative() bool { return r.Level.Negative() }
 
 // Body is the JSON request body.
 func (r Rating) Body() []byte {

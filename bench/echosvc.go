@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"rectify/domain"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -49,7 +50,7 @@ func startEchoService(pool *pgxpool.Pool, token string) (*echoService, error) {
 			return c.JSON(http.StatusUnprocessableEntity, map[string]string{"error": "invalid rating"})
 		}
 		if r.Citizen == nil {
-			r.Citizen = &Citizen{Anonymous: true}
+			r.Citizen = &domain.Citizen{Anonymous: true}
 		}
 		h := sha256.Sum256(body)
 		row := r.row()

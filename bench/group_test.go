@@ -14,7 +14,7 @@ import (
 // newStoreRating turns a benchmark rating into what the store takes.
 func newStoreRating(r Rating, hash string) store.NewRating {
 	return store.NewRating{Rating: domain.Rating{ID: r.ID, Channel: domain.Channel(r.Channel), Level: domain.Level(r.Level),
-		RatedAt: r.RatedAt, ReceivedAt: r.RatedAt, DepartmentCode: r.DepartmentCode, Aspects: []string{},
+		RatedAt: *r.RatedAt, ReceivedAt: *r.RatedAt, DepartmentCode: r.DepartmentCode, Aspects: []string{},
 		Citizen: &domain.Citizen{Name: r.Citizen.Name, Phone: r.Citizen.Phone}, Negative: r.Negative()},
 		BodyHash: []byte(hash), SubmittedBy: "test"}
 }

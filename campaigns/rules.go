@@ -59,7 +59,6 @@ const (
 	maxAttemptsLimit = 10
 	maxTeams         = 100
 	maxListed        = 5000
-	maxCodeRunes     = 128
 )
 
 // Default is what applies before a supervisor sets anything: 10% of cases, one
@@ -107,8 +106,8 @@ func (r Rules) Validate() error {
 		}
 	}
 	code := func(field, v string) {
-		if v == "" || len([]rune(v)) > maxCodeRunes {
-			bad(field, "must be 1 to %d characters", maxCodeRunes)
+		if v == "" || len([]rune(v)) > domain.MaxCodeRunes {
+			bad(field, "must be 1 to %d characters", domain.MaxCodeRunes)
 		}
 	}
 	share("default_share", r.DefaultShare)
@@ -153,8 +152,8 @@ func (r Rules) validateTeams(bad func(field, format string, args ...any)) {
 	codes, depts, catchAll := map[string]bool{}, map[string]string{}, 0
 	for i, t := range r.Teams {
 		f := fmt.Sprintf("teams[%d]", i)
-		if t.Code == "" || len([]rune(t.Code)) > maxCodeRunes {
-			bad(f+".code", "must be 1 to %d characters", maxCodeRunes)
+		if t.Code == "" || len([]rune(t.Code)) > domain.MaxCodeRunes {
+			bad(f+".code", "must be 1 to %d characters", domain.MaxCodeRunes)
 		} else if codes[t.Code] {
 			bad(f+".code", "repeated")
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"rectify/domain"
+	"rectify/stats"
 	"rectify/store"
 )
 
@@ -78,6 +80,40 @@ func ReleaseCallbacks(ctx context.Context, st *store.Store, rules Rules, now tim
 		Start:       func(used map[string]int) store.Releaser { return rules.NewReleaser(used) },
 		OwnRating:   CallbackRatingID,
 	}, now, loc)
+}
+
+// Scoped is the call-back report as one user may see it (ReportFor).
+type Scoped struct {
+	From, To    time.Time // the days counted: as asked, or a department's month
+	Month       bool      // limited to one department: one ended month, suppressed under MinCases
+	Departments []Figures
+	Total       Figures
+}
+
+// ReportFor is the call-back report of the cases finished in the days of f as u
+// may see it, for the API and the analytics page alike. f.Department must already
+// be limited by u.DepartmentScope; a user limited to one department
+// (domain.User.TicketScope) is answered for one ended month, its sampling figures
+// suppressed under MinCases (disclosure.go).
+func ReportFor(ctx context.Context, st *store.Store, u domain.User, f stats.Filter, today time.Time) (Scoped, error) {
+	_, all := u.TicketScope()
+	if !all {
+		f.From, f.To = DepartmentMonth(f.To, today)
+	}
+	from, to := f.Span()
+	counts, err := CountsOf(ctx, st, from, to, f.Department)
+	if err != nil {
+		return Scoped{}, err
+	}
+	r := Scoped{From: f.From, To: f.To, Month: !all}
+	r.Departments, r.Total = Report(counts)
+	if r.Month {
+		for i := range r.Departments {
+			r.Departments[i] = ForDepartment(r.Departments[i])
+		}
+		r.Total = ForDepartment(r.Total)
+	}
+	return r, nil
 }
 
 // CountsOf counts the call-backs of cases finished in [from, to), per department

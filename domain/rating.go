@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"time"
 )
 
@@ -19,14 +20,7 @@ const (
 var Levels = []Level{VerySatisfied, Satisfied, BasicallySatisfied, Dissatisfied, VeryDissatisfied}
 
 // Valid reports whether l is one of the five levels.
-func (l Level) Valid() bool {
-	for _, v := range Levels {
-		if l == v {
-			return true
-		}
-	}
-	return false
-}
+func (l Level) Valid() bool { return slices.Contains(Levels, l) }
 
 // Negative reports whether l is a 差评: the two lowest levels.
 func (l Level) Negative() bool { return l == Dissatisfied || l == VeryDissatisfied }
@@ -44,14 +38,7 @@ const (
 
 var Channels = []Channel{ChannelWeb, ChannelHall, ChannelMobile, ChannelKiosk, ChannelHotline}
 
-func (c Channel) Valid() bool {
-	for _, v := range Channels {
-		if c == v {
-			return true
-		}
-	}
-	return false
-}
+func (c Channel) Valid() bool { return slices.Contains(Channels, c) }
 
 // Aspects are the parts of the service a rating can name.
 var Aspects = []string{"queueing", "guide", "handling", "result", "delivery", "convenience", "attitude", "competence"}
@@ -77,25 +64,32 @@ func (c Citizen) Kept() Citizen {
 // Reachable reports whether the citizen can be followed up by SMS or call.
 func (c Citizen) Reachable() bool { return !c.Anonymous && c.Phone != "" }
 
+// Service is where and by whom the rated service was given, all optional: the
+// fields a rating is submitted with (services.RatingInput), stored with (Rating)
+// and pushed to the 12345 platform with (store.PlatformOrder), in one place.
+type Service struct {
+	ServiceItemCode string `json:"service_item_code,omitempty"`
+	StaffID         string `json:"staff_id,omitempty"`
+	HallCode        string `json:"hall_code,omitempty"`
+	CaseNo          string `json:"case_no,omitempty"`
+	RegionCode      string `json:"region_code,omitempty"`
+}
+
 // Rating is one stored rating.
 type Rating struct {
-	ID              string    `json:"id"`
-	Channel         Channel   `json:"channel"`
-	Level           Level     `json:"level"`
-	RatedAt         time.Time `json:"rated_at"`
-	ReceivedAt      time.Time `json:"received_at"`
-	DepartmentCode  string    `json:"department_code"`
-	ServiceItemCode string    `json:"service_item_code,omitempty"`
-	StaffID         string    `json:"staff_id,omitempty"`
-	HallCode        string    `json:"hall_code,omitempty"`
-	CaseNo          string    `json:"case_no,omitempty"`
-	RegionCode      string    `json:"region_code,omitempty"`
-	Aspects         []string  `json:"aspects"`
-	Comment         string    `json:"comment,omitempty"`
-	Citizen         *Citizen  `json:"citizen,omitempty"`
-	Negative        bool      `json:"negative"`
-	Excluded        bool      `json:"excluded"` // an appeal against it was upheld
-	TicketNumber    string    `json:"ticket_number,omitempty"`
+	ID             string    `json:"id"`
+	Channel        Channel   `json:"channel"`
+	Level          Level     `json:"level"`
+	RatedAt        time.Time `json:"rated_at"`
+	ReceivedAt     time.Time `json:"received_at"`
+	DepartmentCode string    `json:"department_code"`
+	Service
+	Aspects      []string `json:"aspects"`
+	Comment      string   `json:"comment,omitempty"`
+	Citizen      *Citizen `json:"citizen,omitempty"`
+	Negative     bool     `json:"negative"`
+	Excluded     bool     `json:"excluded"` // an appeal against it was upheld
+	TicketNumber string   `json:"ticket_number,omitempty"`
 	// TicketDepartment is where the rating's ticket is now: who may see the rating
 	// (User.SeesRating). Not shown.
 	TicketDepartment string `json:"-"`

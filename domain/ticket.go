@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -19,14 +20,7 @@ const (
 
 var Statuses = []Status{StatusPendingDispatch, StatusAwaitingSign, StatusRectifying, StatusFollowingUp, StatusAwaitingSupervisor, StatusClosed}
 
-func (s Status) Valid() bool {
-	for _, v := range Statuses {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Resolution says how a closed ticket ended.
 type Resolution string

@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Role is what a user or token may do; see API.md's Auth section.
 type Role string
 
@@ -13,14 +15,7 @@ const (
 
 var Roles = []Role{RoleAdmin, RoleSupervisor, RoleCallCenter, RoleDepartment, RoleChannel}
 
-func (r Role) Valid() bool {
-	for _, v := range Roles {
-		if r == v {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // SeesPhones reports whether the role may read citizens' phone numbers unmasked.
 func (r Role) SeesPhones() bool { return r == RoleCallCenter }

@@ -61,8 +61,8 @@ type caseOut struct {
 }
 
 func (in caseIn) validate(now time.Time, by string) (store.NewCase, error) {
-	var fs fieldErrors
-	bad, code := fs.bad, fs.code
+	var fs domain.FieldErrors
+	bad, code := fs.Bad, fs.Code
 	code("case_no", in.CaseNo, true)
 	code("service_item_code", in.ServiceItemCode, true)
 	code("department_code", in.DepartmentCode, true)
@@ -304,24 +304,14 @@ func (s *Server) callbackStats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dept := userOf(c).Role == domain.RoleDepartment
-	if dept { // one ended month, suppressed under a minimum (campaigns/disclosure.go)
-		f.From, f.To = campaigns.DepartmentMonth(f.To, stats.Day(s.clock()))
-	}
-	from, to := f.Span()
-	counts, err := campaigns.CountsOf(c.Request().Context(), s.Store, from, to, f.Department)
+	r, err := campaigns.ReportFor(c.Request().Context(), s.Store, userOf(c), f, stats.Day(s.clock()))
 	if err != nil {
 		return err
 	}
-	depts, total := campaigns.Report(counts)
 	granularity := "day"
-	if dept {
+	if r.Month {
 		granularity = "month"
-		for i := range depts {
-			depts[i] = campaigns.ForDepartment(depts[i])
-		}
-		total = campaigns.ForDepartment(total)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": f.From.Format(time.DateOnly), "to": f.To.Format(time.DateOnly),
-		"granularity": granularity, "departments": depts, "total": total})
+	return c.JSON(http.StatusOK, map[string]any{"from": r.From.Format(time.DateOnly), "to": r.To.Format(time.DateOnly),
+		"granularity": granularity, "departments": r.Departments, "total": r.Total})
 }

@@ -53,7 +53,7 @@ func FuzzParseRating(f *testing.F) {
 		}
 		r := nr.Rating
 		switch {
-		case r.ID == "" || utf8.RuneCountInString(r.ID) > maxCodeRunes:
+		case r.ID == "" || utf8.RuneCountInString(r.ID) > domain.MaxCodeRunes:
 			t.Fatalf("accepted id %q", r.ID)
 		case !r.Channel.Valid() || !r.Level.Valid():
 			t.Fatalf("accepted channel %q level %q", r.Channel, r.Level)

@@ -26,9 +26,8 @@ type ratingIn = services.RatingInput
 var regionPattern, phonePattern = services.RegionPattern, services.PhonePattern
 
 const (
-	clockSkew    = services.ClockSkew
-	maxComment   = services.MaxComment // characters
-	maxCodeRunes = 128
+	clockSkew  = services.ClockSkew
+	maxComment = services.MaxComment // characters
 )
 
 // parseRating decodes and checks one rating (services.RatingInput.Check).

@@ -148,38 +148,49 @@ func (s *Server) ready(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// StatusOf is the HTTP status the contract gives err (500 for anything that is
-// not a *domain.Error).
+// StatusOf is the HTTP status the contract gives err (see Answer).
 func StatusOf(err error) int {
+	status, _ := Answer(err)
+	return status
+}
+
+// Answer is the one mapping of an error to the contract's status and body, for
+// the API's error handler and the pages alike: a *domain.Error answers its
+// kind's status with its code, message and fields; a Postgres data exception
+// (SQLSTATE class 22: input that reached the database unchecked) is the
+// caller's fault, 422 invalid_value; anything else is a fault, 500 "internal
+// error", its cause never shown.
+func Answer(err error) (status int, body domain.ErrorBody) {
+	status = http.StatusInternalServerError
 	if de, ok := domain.AsError(err); ok {
-		return de.Kind.HTTPStatus()
+		status, body = de.Kind.HTTPStatus(), de.Body()
+	} else if dataException(err) {
+		status = http.StatusUnprocessableEntity
+		body.Error.Code, body.Error.Message = "invalid_value", "a value is not acceptable"
 	}
-	return http.StatusInternalServerError
+	if status == http.StatusInternalServerError {
+		body.Error.Code, body.Error.Message, body.Error.Fields = "internal", "internal error", nil
+	}
+	return status, body
 }
 
 // errorBody is the body of every error answer.
 type errorBody = domain.ErrorBody
 
-// handleError is the one place errors become responses. Faults are logged with the
-// request ID and shown to the caller only as "internal error".
+// handleError is the one place errors become responses (Answer, and echo's own
+// errors: unknown route, body too large). Faults are logged with the request
+// ID and shown to the caller only as "internal error".
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	var body errorBody
-	status := http.StatusInternalServerError
+	status, body := Answer(err)
+	_, known := domain.AsError(err)
 	var he *echo.HTTPError
-	if de, ok := domain.AsError(err); ok {
-		status = de.Kind.HTTPStatus()
-		body.Error.Code, body.Error.Message, body.Error.Fields = de.Code, de.Message, de.Fields
-		if de.Kind == domain.KindInternal || de.Kind == domain.KindUnavailable {
-			s.Log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
-		}
-	} else if dataException(err) {
+	switch {
+	case !known && dataException(err):
 		s.Log.Warn("input reached the database unchecked", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
-		status = http.StatusUnprocessableEntity
-		body.Error.Code, body.Error.Message = "invalid_value", "a value is not acceptable"
-	} else if errors.As(err, &he) {
+	case !known && errors.As(err, &he):
 		status = he.Code
 		body.Error.Code = map[int]string{404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
 			400: "bad_request", 415: "unsupported_media_type", 429: "rate_limited"}[status]
@@ -187,11 +198,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 			body.Error.Code = "http_error"
 		}
 		body.Error.Message = http.StatusText(status)
-	} else {
+		if status == http.StatusInternalServerError {
+			body.Error.Code, body.Error.Message = "internal", "internal error"
+		}
+	case status >= http.StatusInternalServerError:
 		s.Log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
-	}
-	if status == http.StatusInternalServerError {
-		body.Error.Code, body.Error.Message, body.Error.Fields = "internal", "internal error", nil
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)

@@ -99,8 +99,8 @@ func (c *Callbacks) Log(ctx context.Context, actor domain.User, id int64, in Cal
 // answer to an answered call-back is a conflict.
 func (c *Callbacks) registerAnswer(ctx context.Context, cb store.Callback, in CallLog, actor domain.User, now time.Time) (string, error) {
 	rin := RatingInput{ID: campaigns.CallbackRatingID(cb.CaseNo), Channel: domain.ChannelHotline, Level: in.Level,
-		DepartmentCode: cb.DepartmentCode, ServiceItemCode: cb.ServiceItemCode, HallCode: cb.HallCode,
-		CaseNo: cb.CaseNo, RegionCode: cb.RegionCode, Aspects: in.Aspects, Comment: in.Comment,
+		DepartmentCode: cb.DepartmentCode, Service: domain.Service{ServiceItemCode: cb.ServiceItemCode, HallCode: cb.HallCode,
+			CaseNo: cb.CaseNo, RegionCode: cb.RegionCode}, Aspects: in.Aspects, Comment: in.Comment,
 		Citizen: &domain.Citizen{Name: cb.Applicant.Name, Phone: cb.Applicant.Phone}}
 	r, err := rin.Validate(now)
 	if err != nil {

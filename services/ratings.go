@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"rectify/campaigns"
 	"rectify/domain"
@@ -20,19 +19,15 @@ import (
 // RatingInput is one rating exactly as API.md names its fields (the body of
 // POST /api/v1/ratings, an item of a batch, the call center's phone rating).
 type RatingInput struct {
-	ID              string          `json:"id"`
-	Channel         domain.Channel  `json:"channel"`
-	Level           domain.Level    `json:"level"`
-	RatedAt         *time.Time      `json:"rated_at,omitempty"`
-	DepartmentCode  string          `json:"department_code"`
-	ServiceItemCode string          `json:"service_item_code,omitempty"`
-	StaffID         string          `json:"staff_id,omitempty"`
-	HallCode        string          `json:"hall_code,omitempty"`
-	CaseNo          string          `json:"case_no,omitempty"`
-	RegionCode      string          `json:"region_code,omitempty"`
-	Aspects         []string        `json:"aspects,omitempty"`
-	Comment         string          `json:"comment,omitempty"`
-	Citizen         *domain.Citizen `json:"citizen,omitempty"`
+	ID             string         `json:"id"`
+	Channel        domain.Channel `json:"channel"`
+	Level          domain.Level   `json:"level"`
+	RatedAt        *time.Time     `json:"rated_at,omitempty"`
+	DepartmentCode string         `json:"department_code"`
+	domain.Service
+	Aspects []string        `json:"aspects,omitempty"`
+	Comment string          `json:"comment,omitempty"`
+	Citizen *domain.Citizen `json:"citizen,omitempty"`
 }
 
 // The shapes of a rating's fields, shared with the call-back log's.
@@ -45,25 +40,14 @@ var (
 
 const (
 	// ClockSkew is how far in the future a submitter's clock may be.
-	ClockSkew    = 5 * time.Minute
-	maxCodeRunes = 128
+	ClockSkew = 5 * time.Minute
 )
 
 // Validate checks a rating's fields and returns it ready to store. now is the
 // receive time.
 func (in RatingInput) Validate(now time.Time) (domain.Rating, error) {
-	var fs []domain.FieldError
-	bad := func(field, msg string) { fs = append(fs, domain.FieldError{Field: field, Message: msg}) }
-	code := func(field, v string, required bool) {
-		switch {
-		case v == "" && required:
-			bad(field, "required")
-		case len([]rune(v)) > maxCodeRunes:
-			bad(field, fmt.Sprintf("at most %d characters", maxCodeRunes))
-		case strings.IndexFunc(v, unicode.IsControl) >= 0:
-			bad(field, "must not contain control characters")
-		}
-	}
+	var fs domain.FieldErrors
+	bad, code := fs.Bad, fs.Code
 	code("id", in.ID, true)
 	if !in.Channel.Valid() {
 		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
@@ -115,8 +99,7 @@ func (in RatingInput) Validate(now time.Time) (domain.Rating, error) {
 		aspects = []string{}
 	}
 	return domain.Rating{ID: in.ID, Channel: in.Channel, Level: in.Level, RatedAt: ratedAt, ReceivedAt: now,
-		DepartmentCode: in.DepartmentCode, ServiceItemCode: in.ServiceItemCode, StaffID: in.StaffID,
-		HallCode: in.HallCode, CaseNo: in.CaseNo, RegionCode: in.RegionCode, Aspects: aspects,
+		DepartmentCode: in.DepartmentCode, Service: in.Service, Aspects: aspects,
 		Comment: in.Comment, Citizen: in.Citizen, Negative: in.Level.Negative()}, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strconv"
 
 	"rectify/domain"
 )
@@ -111,9 +113,9 @@ type ByLevel struct {
 type Metrics struct {
 	Total                      int64   `json:"total"`
 	ByLevel                    ByLevel `json:"by_level"`
-	SatisfactionRate           float64 `json:"satisfaction_rate"`
-	NegativeRate               float64 `json:"negative_rate"`
-	Score                      float64 `json:"score"`
+	SatisfactionRate           float64 `json:"satisfaction_rate" base:"Total"`
+	NegativeRate               float64 `json:"negative_rate" base:"Total"`
+	Score                      float64 `json:"score" base:"Total"`
 	Tickets                    int64   `json:"tickets"`
 	Rectified                  int64   `json:"rectified"`
 	RectifiedOnTime            int64   `json:"rectified_on_time"`
@@ -124,14 +126,14 @@ type Metrics struct {
 	Returns                    int64   `json:"returns"`
 	Extensions                 int64   `json:"extensions"`
 	Reopened                   int64   `json:"reopened"`
-	RectificationRate          float64 `json:"rectification_rate"`
-	OnTimeRate                 float64 `json:"on_time_rate"`
-	FollowupRate               float64 `json:"followup_rate"`
-	SatisfiedAfterFollowupRate float64 `json:"satisfied_after_followup_rate"`
-	AvgRectifyWorkingDays      float64 `json:"avg_rectify_working_days"`
-	ReturnRate                 float64 `json:"return_rate"`
-	ExtensionRate              float64 `json:"extension_rate"`
-	ReopenRate                 float64 `json:"reopen_rate"`
+	RectificationRate          float64 `json:"rectification_rate" base:"Tickets"`
+	OnTimeRate                 float64 `json:"on_time_rate" base:"Tickets"`
+	FollowupRate               float64 `json:"followup_rate" base:"RealNameTickets"`
+	SatisfiedAfterFollowupRate float64 `json:"satisfied_after_followup_rate" base:"FollowedUp"`
+	AvgRectifyWorkingDays      float64 `json:"avg_rectify_working_days" base:"Rectified"`
+	ReturnRate                 float64 `json:"return_rate" base:"Tickets"`
+	ExtensionRate              float64 `json:"extension_rate" base:"Tickets"`
+	ReopenRate                 float64 `json:"reopen_rate" base:"Tickets"`
 }
 
 // Metrics derives the figures from the counters.
@@ -173,46 +175,30 @@ func (c Counts) Metrics(w Weights) Metrics {
 	return m
 }
 
-// MarshalJSON writes the metrics with every rate or mean whose base is 0 as null,
-// as API.md says: a day without ratings has no 好评率, and a chart must show a
-// gap there, not a 0% (issue 17 item 8).
+// MarshalJSON writes the metrics in their fields' order, with every rate or mean
+// whose base is 0 as null, as API.md says: a day without ratings has no 好评率,
+// and a chart must show a gap there, not a 0% (issue 17 item 8). A figure's base
+// is the count its base tag names, next to the figure's own definition.
 func (m Metrics) MarshalJSON() ([]byte, error) {
-	of := func(x float64, base int64) *float64 {
-		if base == 0 {
-			return nil
+	v := reflect.ValueOf(m)
+	b := []byte{'{'}
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		if i > 0 {
+			b = append(b, ',')
 		}
-		return &x
+		b = append(strconv.AppendQuote(b, f.Tag.Get("json")), ':') // the names are plain ASCII
+		if base := f.Tag.Get("base"); base != "" && v.FieldByName(base).Int() == 0 {
+			b = append(b, "null"...)
+			continue
+		}
+		x, err := json.Marshal(v.Field(i).Interface())
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, x...)
 	}
-	return json.Marshal(struct {
-		Total                      int64    `json:"total"`
-		ByLevel                    ByLevel  `json:"by_level"`
-		SatisfactionRate           *float64 `json:"satisfaction_rate"`
-		NegativeRate               *float64 `json:"negative_rate"`
-		Score                      *float64 `json:"score"`
-		Tickets                    int64    `json:"tickets"`
-		Rectified                  int64    `json:"rectified"`
-		RectifiedOnTime            int64    `json:"rectified_on_time"`
-		RealNameTickets            int64    `json:"real_name_tickets"`
-		FollowedUp                 int64    `json:"followed_up"`
-		SatisfiedAfterFollowup     int64    `json:"satisfied_after_followup"`
-		Overdue                    int64    `json:"overdue"`
-		Returns                    int64    `json:"returns"`
-		Extensions                 int64    `json:"extensions"`
-		Reopened                   int64    `json:"reopened"`
-		RectificationRate          *float64 `json:"rectification_rate"`
-		OnTimeRate                 *float64 `json:"on_time_rate"`
-		FollowupRate               *float64 `json:"followup_rate"`
-		SatisfiedAfterFollowupRate *float64 `json:"satisfied_after_followup_rate"`
-		AvgRectifyWorkingDays      *float64 `json:"avg_rectify_working_days"`
-		ReturnRate                 *float64 `json:"return_rate"`
-		ExtensionRate              *float64 `json:"extension_rate"`
-		ReopenRate                 *float64 `json:"reopen_rate"`
-	}{m.Total, m.ByLevel, of(m.SatisfactionRate, m.Total), of(m.NegativeRate, m.Total), of(m.Score, m.Total),
-		m.Tickets, m.Rectified, m.RectifiedOnTime, m.RealNameTickets, m.FollowedUp, m.SatisfiedAfterFollowup,
-		m.Overdue, m.Returns, m.Extensions, m.Reopened,
-		of(m.RectificationRate, m.Tickets), of(m.OnTimeRate, m.Tickets), of(m.FollowupRate, m.RealNameTickets),
-		of(m.SatisfiedAfterFollowupRate, m.FollowedUp), of(m.AvgRectifyWorkingDays, m.Rectified),
-		of(m.ReturnRate, m.Tickets), of(m.ExtensionRate, m.Tickets), of(m.ReopenRate, m.Tickets)})
+	return append(b, '}'), nil
 }
 
 func ratio(a, b int64) float64 {

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -59,5 +60,24 @@ func TestExportCellsLeaveRatesWithoutBaseEmpty(t *testing.T) {
 	rated := metricCells(Counts{ByLevel: [5]int64{1, 0, 0, 0, 1}}.Metrics(w))
 	if r, ok := rated[6].(Rate); !ok || float64(r) != 0.5 {
 		t.Errorf("好评率 of one good and one bad rating: %v, want 50%%", rated[6])
+	}
+}
+
+// Every rate and mean names its base, a count of Metrics: MarshalJSON writes it
+// null where that count is 0, and a figure without one would be written 0 there.
+func TestMetricsBasesNamed(t *testing.T) {
+	typ := reflect.TypeFor[Metrics]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		base, named := f.Tag.Lookup("base")
+		if f.Type.Kind() != reflect.Float64 {
+			if named {
+				t.Errorf("%s is a count but names a base", f.Name)
+			}
+			continue
+		}
+		if b, ok := typ.FieldByName(base); !named || !ok || b.Type.Kind() != reflect.Int64 {
+			t.Errorf("%s: base %q is not a count of Metrics", f.Name, base)
+		}
 	}
 }

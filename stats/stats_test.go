@@ -347,8 +347,8 @@ func rating(id, dept string, l domain.Level, ratedAt, item string, ch domain.Cha
 		aspects = []string{}
 	}
 	r := testdb.Rating(domain.Rating{
-		ID: id, Channel: ch, Level: l, RatedAt: *at(ratedAt), DepartmentCode: dept, ServiceItemCode: item,
-		StaffID: staff, RegionCode: region, Aspects: aspects, Citizen: c, Negative: l.Negative(),
+		ID: id, Channel: ch, Level: l, RatedAt: *at(ratedAt), DepartmentCode: dept,
+		Service: domain.Service{ServiceItemCode: item, StaffID: staff, RegionCode: region}, Aspects: aspects, Citizen: c, Negative: l.Negative(),
 	})
 	r.SubmittedBy = "test"
 	return r

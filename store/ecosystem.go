@@ -130,24 +130,20 @@ func (s *Store) RecordWebhook(ctx context.Context, source, eventID, ticket, typ 
 // PlatformOrder is a ticket as the external 12345 platform receives it: the
 // rating's content without the citizen's phone (rectify runs the follow-up).
 type PlatformOrder struct {
-	Number          string     `json:"ticket_number"`
-	RatingID        string     `json:"rating_id"`
-	Round           int        `json:"round"`
-	DepartmentCode  string     `json:"department_code"`
-	DepartmentName  string     `json:"department_name,omitempty"`
-	DueAt           *time.Time `json:"due_at"`
-	Level           string     `json:"level"`
-	Channel         string     `json:"channel"`
-	RatedAt         time.Time  `json:"rated_at"`
-	ServiceItemCode string     `json:"service_item_code,omitempty"`
-	StaffID         string     `json:"staff_id,omitempty"`
-	HallCode        string     `json:"hall_code,omitempty"`
-	CaseNo          string     `json:"case_no,omitempty"`
-	RegionCode      string     `json:"region_code,omitempty"`
-	Aspects         []string   `json:"aspects"`
-	Comment         string     `json:"comment,omitempty"`
-	CitizenName     string     `json:"citizen_name,omitempty"` // empty for anonymous raters
-	Anonymous       bool       `json:"anonymous"`
+	Number         string     `json:"ticket_number"`
+	RatingID       string     `json:"rating_id"`
+	Round          int        `json:"round"`
+	DepartmentCode string     `json:"department_code"`
+	DepartmentName string     `json:"department_name,omitempty"`
+	DueAt          *time.Time `json:"due_at"`
+	Level          string     `json:"level"`
+	Channel        string     `json:"channel"`
+	RatedAt        time.Time  `json:"rated_at"`
+	domain.Service
+	Aspects     []string `json:"aspects"`
+	Comment     string   `json:"comment,omitempty"`
+	CitizenName string   `json:"citizen_name,omitempty"` // empty for anonymous raters
+	Anonymous   bool     `json:"anonymous"`
 }
 
 // PlatformOrderOf reads the rating behind a ticket for pushing; round, department

@@ -41,8 +41,8 @@ func TestMonthlyRollupMatchesDaily(t *testing.T) {
 		at := today.Add(-time.Duration(rnd.Int64N(int64(240 * 24 * time.Hour))))
 		rs = append(rs, domain.Rating{ID: id, Channel: domain.ChannelHall,
 			Level: c.level, Negative: c.level.Negative(), RatedAt: at, DepartmentCode: dept,
-			ServiceItemCode: dept + "-SX" + fmt.Sprint(rnd.IntN(3)), HallCode: dept + "-H" + fmt.Sprint(rnd.IntN(2)),
-			StaffID: dept + "-S" + fmt.Sprint(rnd.IntN(4)), Comment: c.text})
+			Service: domain.Service{ServiceItemCode: dept + "-SX" + fmt.Sprint(rnd.IntN(3)), HallCode: dept + "-H" + fmt.Sprint(rnd.IntN(2)),
+				StaffID: dept + "-S" + fmt.Sprint(rnd.IntN(4))}, Comment: c.text})
 	}
 	testdb.Rate(t, st, rs...)
 	drain := func() {
@@ -173,7 +173,7 @@ func TestMonthlyRollupMatchesDaily(t *testing.T) {
 		c := comments[i%len(comments)]
 		late = append(late, domain.Rating{ID: fmt.Sprintf("L%d", i), Channel: domain.ChannelHall,
 			Level: c.level, Negative: c.level.Negative(), RatedAt: today.AddDate(0, -i%5, -i), DepartmentCode: "D-1",
-			HallCode: "D-0-H1", Comment: c.text})
+			Service: domain.Service{HallCode: "D-0-H1"}, Comment: c.text})
 	}
 	testdb.Rate(t, st, late...)
 	compare("queued, months not closed")

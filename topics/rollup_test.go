@@ -27,7 +27,7 @@ func TestRollupsFollowRatings(t *testing.T) {
 		n++
 		id := fmt.Sprintf("R%d", n)
 		testdb.Rate(t, st, domain.Rating{ID: id, Channel: domain.ChannelHall, Level: level, Negative: level.Negative(),
-			RatedAt: at, DepartmentCode: dept, HallCode: hall, ServiceItemCode: item, Comment: comment})
+			RatedAt: at, DepartmentCode: dept, Service: domain.Service{HallCode: hall, ServiceItemCode: item}, Comment: comment})
 		return id
 	}
 	a1 := add("D-A", "H1", domain.Dissatisfied, day, "排队太久")

@@ -142,7 +142,7 @@ func (w *Web) analytics(c echo.Context) error {
 	if !v.DeptFixed {
 		v.Departments = depts
 	}
-	if err := w.analyticsCallbacks(ctx, &v, f, today, depts, p.L); err != nil {
+	if err := w.analyticsCallbacks(ctx, &v, u, f, today, depts, p.L); err != nil {
 		return w.fail(c, err)
 	}
 	if v.Topics, err = w.topicsSection(ctx, u, f, p.L); err != nil {
@@ -167,8 +167,8 @@ func (w *Web) analyticsFilter(c echo.Context, p *page, u domain.User, today time
 	if v.Period != "week" && v.Period != "month" {
 		v.Period = "day"
 	}
-	if u.Role == domain.RoleDepartment {
-		v.Dept, v.DeptFixed = u.DepartmentCode, true
+	if dept, all := u.TicketScope(); !all {
+		v.Dept, v.DeptFixed = dept, true
 	} else if v.Dept != "" {
 		if errs := w.resolveDeptField(c.Request().Context(), p.L, &v.Dept); errs != nil {
 			p.Errors = append(p.Errors, errs...)
@@ -247,34 +247,28 @@ func (w *Web) analyticsTrend(ctx context.Context, v *analyticsView, f stats.Filt
 // analyticsCallbacks fills the call-back table: per department, of the cases
 // finished in the period, as /api/v1/stats/callbacks counts them; a department
 // user's of one ended month, as the API answers them (campaigns/disclosure.go).
-func (w *Web) analyticsCallbacks(ctx context.Context, v *analyticsView, f stats.Filter, today time.Time, depts []domain.Department, l Lang) error {
-	if v.DeptFixed {
-		f.From, f.To = campaigns.DepartmentMonth(f.To, today)
-		v.CallbackMonth = f.From.Format("2006-01")
-	}
-	from, to := f.Span()
-	counts, err := campaigns.CountsOf(ctx, w.Store, from, to, v.Dept)
+func (w *Web) analyticsCallbacks(ctx context.Context, v *analyticsView, u domain.User, f stats.Filter, today time.Time, depts []domain.Department, l Lang) error {
+	r, err := campaigns.ReportFor(ctx, w.Store, u, f, today)
 	if err != nil {
 		return err
+	}
+	if r.Month {
+		v.CallbackMonth = r.From.Format("2006-01")
 	}
 	names := map[string]string{}
 	for _, d := range depts {
 		names[d.Code] = d.Name
 	}
-	figs, total := campaigns.Report(counts)
-	for _, fig := range figs {
-		if v.DeptFixed {
-			fig = campaigns.ForDepartment(fig)
-		}
+	for _, fig := range r.Departments {
 		label := names[fig.DepartmentCode]
 		if label == "" {
 			label = fig.DepartmentCode
 		}
 		v.Callbacks = append(v.Callbacks, newCallbackRow(fig.DepartmentCode, label, fig))
 	}
-	if len(figs) > 1 {
-		r := newCallbackRow("", l.T("an.all"), total)
-		v.CallbackTotal = &r
+	if len(r.Departments) > 1 {
+		row := newCallbackRow("", l.T("an.all"), r.Total)
+		v.CallbackTotal = &row
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func callBack(t *testing.T, st *store.Store, now time.Time, loc *time.Location) 
 		t.Fatal(err)
 	}
 	answer := store.NewRating{BodyHash: []byte{2}, Rating: domain.Rating{ID: "cb-C-0", Channel: domain.ChannelHotline,
-		Level: domain.Satisfied, RatedAt: now, DepartmentCode: "D-A", CaseNo: "C-0", Aspects: []string{}}}
+		Level: domain.Satisfied, RatedAt: now, DepartmentCode: "D-A", Service: domain.Service{CaseNo: "C-0"}, Aspects: []string{}}}
 	if _, err := st.CreateRatings(ctx, []store.NewRating{answer}); err != nil {
 		t.Fatal(err)
 	}

@@ -30,8 +30,8 @@ func (w *Web) ratingSave(c echo.Context) error {
 		return w.renderRatingForm(c, http.StatusUnprocessableEntity, append([]string{langOf(c).T("err.422")}, errs...), form, aspects)
 	}
 	in := services.RatingInput{ID: form["id"], Channel: domain.ChannelHotline, Level: domain.Level(form["level"]),
-		DepartmentCode: dept, Comment: form["comment"], ServiceItemCode: form["service_item_code"],
-		CaseNo: form["case_no"], RegionCode: form["region_code"], Aspects: params["aspects"]}
+		DepartmentCode: dept, Comment: form["comment"], Aspects: params["aspects"], Service: domain.Service{
+			ServiceItemCode: form["service_item_code"], CaseNo: form["case_no"], RegionCode: form["region_code"]}}
 	anonymous := form["anonymous"] == "1"
 	if anonymous || form["name"] != "" || form["phone"] != "" {
 		in.Citizen = &domain.Citizen{Name: form["name"], Phone: form["phone"], Anonymous: anonymous}

@@ -24,12 +24,13 @@ type apiResult struct {
 
 func (r apiResult) ok() bool { return r.Status >= 200 && r.Status < 300 }
 
-// failed is a service's refusal as the page's apiResult, so the page says it
-// exactly as it would say the API's answer (messages).
+// failed is a service's refusal as the page's apiResult: the API's own answer
+// to err (server.Answer), so the page says it exactly as it would say the API's.
 func failed(err error) apiResult {
-	r := apiResult{Status: server.StatusOf(err)}
-	if de, ok := domain.AsError(err); ok && r.Status < 500 {
-		r.Err.Code, r.Err.Message, r.Err.Fields = de.Code, de.Message, de.Fields
+	status, body := server.Answer(err)
+	r := apiResult{Status: status}
+	if status < 500 {
+		r.Err.Code, r.Err.Message, r.Err.Fields = body.Error.Code, body.Error.Message, body.Error.Fields
 	}
 	return r
 }

@@ -244,7 +244,7 @@ func ingestRun(ctx context.Context, st *store.Store, svc *stats.Service, dur tim
 		dept := depts[int(i)%len(depts)]
 		return store.NewRating{BodyHash: h[:], SubmittedBy: "bench", Rating: domain.Rating{ID: id,
 			Channel: domain.ChannelHall, Level: level, Negative: level.Negative(), RatedAt: time.Now(),
-			DepartmentCode: dept, ServiceItemCode: dept + "-SX001", StaffID: dept + "-0001", RegionCode: dept[:6],
+			DepartmentCode: dept, Service: domain.Service{ServiceItemCode: dept + "-SX001", StaffID: dept + "-0001", RegionCode: dept[:6]},
 			Aspects: []string{"attitude"}}}
 	}, fold)
 	check(err)

@@ -351,7 +351,7 @@ func ingestRun(ctx context.Context, st *store.Store, svc *topics.Service, ss []s
 		dept := fmt.Sprintf("D%03d", i%300)
 		return store.NewRating{BodyHash: h[:], SubmittedBy: "bench", Rating: domain.Rating{ID: id,
 			Channel: domain.ChannelHall, Level: s.level, Negative: s.level.Negative(), RatedAt: time.Now(),
-			DepartmentCode: dept, ServiceItemCode: dept + "-SX1", StaffID: dept + "-S1", HallCode: dept + "-H1",
+			DepartmentCode: dept, Service: domain.Service{ServiceItemCode: dept + "-SX1", StaffID: dept + "-S1", HallCode: dept + "-H1"},
 			Comment: s.comment, Citizen: &domain.Citizen{Anonymous: true}}}
 	}, segment)
 	check(err)
