@@ -231,11 +231,9 @@ func upsertRollup(ctx context.Context, tx pgx.Tx, table, col string, m map[rollK
 		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.Dept, b.Dept), strings.Compare(a.Key, b.Key),
 			strings.Compare(a.Sent, b.Sent), a.Day.Compare(b.Day), strings.Compare(a.Term, b.Term))
 	})
-	var (
-		dim, dept, key, sent, term []string
-		day                        []time.Time
-		n                          []int32
-	)
+	c := len(keys)
+	dim, dept, key, sent, term := make([]string, 0, c), make([]string, 0, c), make([]string, 0, c), make([]string, 0, c), make([]string, 0, c)
+	day, n := make([]time.Time, 0, c), make([]int32, 0, c)
 	for _, k := range keys {
 		dim, dept, key, sent, term = append(dim, k.Dim), append(dept, k.Dept), append(key, k.Key), append(sent, k.Sent), append(term, k.Term)
 		day, n = append(day, k.Day), append(n, int32(m[k]))

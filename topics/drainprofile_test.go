@@ -32,24 +32,54 @@ func TestDrainProfile(t *testing.T) {
 	if n <= 0 {
 		t.Skip("set RECTIFY_TOPICS_PROFILE=<ratings> to profile a drain")
 	}
-	st := testdb.New(t)
+	st, url := testdb.NewWithURL(t)
 	ctx := context.Background()
 	comments := readComments(t)
 	topics.Default.Terms("预热") // the dictionary loads outside the timing
+	rating := func(j int) store.NewRating {
+		c := comments[j%len(comments)]
+		id := fmt.Sprintf("P%d", j)
+		h := sha256.Sum256([]byte(id))
+		dept := fmt.Sprintf("D%03d", j%300)
+		return store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
+			Level: c.level, Negative: c.level.Negative(), RatedAt: time.Now(), DepartmentCode: dept,
+			ServiceItemCode: dept + "-SX1", HallCode: dept + "-H1", StaffID: dept + "-S1", Comment: c.text}}
+	}
 	for i := 0; i < n; i += 1000 {
 		var rs []store.NewRating
 		for j := i; j < min(n, i+1000); j++ {
-			c := comments[j%len(comments)]
-			id := fmt.Sprintf("P%d", j)
-			h := sha256.Sum256([]byte(id))
-			dept := fmt.Sprintf("D%03d", j%300)
-			rs = append(rs, store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
-				Level: c.level, Negative: c.level.Negative(), RatedAt: time.Now(), DepartmentCode: dept,
-				ServiceItemCode: dept + "-SX1", HallCode: dept + "-H1", StaffID: dept + "-S1", Comment: c.text}})
+			rs = append(rs, rating(j))
 		}
 		if _, err := st.CreateRatings(ctx, rs); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Intake for comparison: single-rating CreateRatings on one connection, with
+	// the queue trigger off and on (those ratings are drained below too).
+	one, err := store.Open(ctx, url+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	var onePid int
+	if err := one.Pool().QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&onePid); err != nil {
+		t.Fatal(err)
+	}
+	const k = 2000
+	for _, trig := range []string{"DISABLE", "ENABLE"} {
+		if _, err := st.Pool().Exec(ctx, `ALTER TABLE ratings `+trig+` TRIGGER topic_ratings_inserted`); err != nil {
+			t.Fatal(err)
+		}
+		pg0, go0 := backendCPU(t, onePid), processCPU()
+		for j := 0; j < k; j++ {
+			if _, err := one.CreateRatings(ctx, []store.NewRating{rating(n)}); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		pg, gc := backendCPU(t, onePid)-pg0, processCPU()-go0
+		t.Logf("intake, queue trigger %sD: %d single ratings, CPU the backend %s, this process %s (%.0f µs a rating together)",
+			trig, k, pg, gc.Round(time.Millisecond), float64((pg+gc).Microseconds())/k)
 	}
 	tr := &stmtTimes{m: map[string]time.Duration{}, rows: map[string]int64{}}
 	cfg := st.Pool().Config().Copy()
