@@ -253,8 +253,16 @@ type querier interface {
 // snapshot opens the read-only transaction a read runs in: the queued ratings it
 // segments itself and the rollups it adds them to must be one snapshot, or a
 // drain committed between the two reads counts its ratings twice.
+//
+// Without parallel workers: after five runs of a prepared statement Postgres may
+// keep a generic plan, and for the rollup reads (an array of days, not knowing
+// how many) that plan gathered two workers. Starting them cost more than the few
+// thousand index rows they read: a one-department read at 10 M ratings took
+// 150-250 ms that way against 11 ms serially (EXPLAIN ANALYZE, BENCHMARKS.md
+// "Topics, third pass"). Sent with BEGIN, in one round trip.
 func (s *Service) snapshot(ctx context.Context) (pgx.Tx, error) {
-	return s.DB.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	return s.DB.BeginTx(ctx, pgx.TxOptions{BeginQuery: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+		SET LOCAL max_parallel_workers_per_gather = 0`})
 }
 
 // queryCommented reads ratings (alias r) with what segmentation and examples
