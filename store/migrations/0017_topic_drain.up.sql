@@ -20,28 +20,32 @@ DELETE FROM rating_terms WHERE term = '' AND NOT (sentiment = 'positive' AND (st
 -- entry. Applies to pages written from now on.
 ALTER TABLE topic_daily SET (fillfactor = 85);
 
+-- The rollup rows a segmented rating counts in, under that rule: what
+-- topic_count adds or takes out when an appeal is upheld or withdrawn.
+CREATE FUNCTION topic_keys(rid text) RETURNS TABLE (dim text, dept text, key text, sentiment text, day date, term text)
+LANGUAGE sql STABLE AS $$
+    SELECT v.dim, v.dept, v.key, t.sentiment, (t.rated_at AT TIME ZONE 'Asia/Shanghai')::date, t.term
+    FROM rating_terms t CROSS JOIN LATERAL (VALUES
+        ('all', '', '', t.term <> ''),
+        ('department', t.department_code, '', t.term <> ''),
+        ('service_item', t.department_code, t.service_item_code, t.term <> '' AND t.service_item_code <> ''),
+        ('hall', t.department_code, t.hall_code, t.hall_code <> '' AND (t.term <> '' OR t.sentiment = 'positive')),
+        ('staff', t.department_code, t.staff_id, t.staff_id <> '' AND t.term = '' AND t.sentiment = 'positive')
+    ) AS v(dim, dept, key, counted)
+    WHERE t.rating_id = rid AND v.counted
+$$;
+
 CREATE OR REPLACE FUNCTION topic_count(rid text, s int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     w date;
 BEGIN
-    SELECT through INTO w FROM topic_watermark FOR SHARE;
-    WITH r AS (
-        SELECT v.dim, v.dept, v.key, t.sentiment, (t.rated_at AT TIME ZONE 'Asia/Shanghai')::date AS day, t.term
-        FROM rating_terms t CROSS JOIN LATERAL (VALUES
-            ('all', '', ''), ('department', t.department_code, ''),
-            ('service_item', t.department_code, t.service_item_code), ('hall', t.department_code, t.hall_code),
-            ('staff', t.department_code, t.staff_id)) AS v(dim, dept, key)
-        WHERE t.rating_id = rid
-          AND (v.dim NOT IN ('service_item', 'hall', 'staff') OR v.key <> '')
-          AND (v.dim <> 'staff' OR t.term = '')
-          AND (t.term <> '' OR (v.dim IN ('staff', 'hall') AND t.sentiment = 'positive'))
-    ), daily AS (
-        INSERT INTO topic_daily AS x (dim, department_code, key, sentiment, day, term, n)
-        SELECT dim, dept, key, sentiment, day, term, s FROM r ORDER BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (dim, department_code, key, sentiment, day, term) DO UPDATE SET n = x.n + excluded.n
-    )
+    SELECT through INTO w FROM topic_watermark FOR SHARE; -- see 0015
+    WITH k AS (SELECT * FROM topic_keys(rid) ORDER BY 1, 2, 3, 4, 5, 6),
+    d AS (INSERT INTO topic_daily AS x (dim, department_code, key, sentiment, day, term, n)
+          SELECT k.*, s FROM k ORDER BY 1, 2, 3, 4, 5, 6
+          ON CONFLICT (dim, department_code, key, sentiment, day, term) DO UPDATE SET n = x.n + excluded.n)
     INSERT INTO topic_monthly AS x (dim, department_code, key, sentiment, month, term, n)
-    SELECT dim, dept, key, sentiment, date_trunc('month', day)::date, term, s FROM r WHERE day < w
+    SELECT k.dim, k.dept, k.key, k.sentiment, date_trunc('month', k.day)::date, k.term, s FROM k WHERE k.day < w
     ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (dim, department_code, key, sentiment, month, term) DO UPDATE SET n = x.n + excluded.n;
 END $$;
