@@ -29,9 +29,11 @@ func (s *Service) segmenter() *Segmenter {
 	return Default
 }
 
-// DrainBatch is how many queued ratings one transaction segments: a few hundred
-// milliseconds of work, so a transaction stays short.
-const DrainBatch = 500
+// DrainBatch is how many queued ratings one transaction segments: about a
+// second of work on a loaded machine, so a transaction stays short (an upheld
+// appeal of a rating being drained waits for it), while a backlog's counts are
+// summed over four times as many ratings as with 500 (14% fewer rollup rows).
+const DrainBatch = 2000
 
 // Sentiment is a rating level's group.
 type Sentiment string
@@ -103,6 +105,12 @@ func (s *Service) Drain(ctx context.Context) (n int, err error) {
 }
 
 func (s *Service) drainBatch(ctx context.Context, tx pgx.Tx) (int, error) {
+	// The batch is one transaction, queue rows included: a commit lost in a
+	// crash only puts the batch back in the queue, so it need not wait for the
+	// WAL flush.
+	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		return 0, err
+	}
 	var ids []string
 	rows, err := tx.Query(ctx, `DELETE FROM topic_queue WHERE ctid = ANY (ARRAY(
 		SELECT ctid FROM topic_queue LIMIT $1 FOR UPDATE SKIP LOCKED)) RETURNING rating_id`, DrainBatch)
@@ -129,7 +137,10 @@ func (s *Service) drainBatch(ctx context.Context, tx pgx.Tx) (int, error) {
 	counts := map[rollKey]int{}
 	for _, r := range rs {
 		sent := SentimentOf(r.Level)
-		terms := append([]string{""}, seg.Terms(r.Comment)...)
+		terms := seg.Terms(r.Comment)
+		if praised(sent, r) {
+			terms = append(terms, "")
+		}
 		for _, t := range terms {
 			tID, tTerm, tAt = append(tID, r.ID), append(tTerm, t), append(tAt, r.RatedAt)
 			tDept, tItem, tHall, tStaff = append(tDept, r.Dept), append(tItem, r.Item), append(tHall, r.Hall), append(tStaff, r.Staff)
@@ -164,6 +175,13 @@ type rollKey struct {
 	Term                 string
 }
 
+// praised says whether a rating gets the empty term, the rating itself: read
+// only by MostPraised (positive ratings per staff member and hall), so written only
+// there (migration 0017; topic_count follows the same rule).
+func praised(sent Sentiment, r commented) bool {
+	return sent == Positive && (r.Staff != "" || r.Hall != "")
+}
+
 func addCounts(m map[rollKey]int, r commented, sent Sentiment, term string) {
 	day := stats.Day(r.RatedAt)
 	k := rollKey{Sent: string(sent), Day: day, Term: term}
@@ -171,10 +189,12 @@ func addCounts(m map[rollKey]int, r commented, sent Sentiment, term string) {
 		k.Dim, k.Dept, k.Key = dim, dept, key
 		m[k]++
 	}
-	add("all", "", "")
-	add("department", r.Dept, "")
-	if r.Item != "" {
-		add("service_item", r.Dept, r.Item)
+	if term != "" {
+		add("all", "", "")
+		add("department", r.Dept, "")
+		if r.Item != "" {
+			add("service_item", r.Dept, r.Item)
+		}
 	}
 	if r.Hall != "" {
 		add("hall", r.Dept, r.Hall)
@@ -213,11 +233,9 @@ func upsertRollup(ctx context.Context, tx pgx.Tx, table, col string, m map[rollK
 		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.Dept, b.Dept), strings.Compare(a.Key, b.Key),
 			strings.Compare(a.Sent, b.Sent), a.Day.Compare(b.Day), strings.Compare(a.Term, b.Term))
 	})
-	var (
-		dim, dept, key, sent, term []string
-		day                        []time.Time
-		n                          []int32
-	)
+	c := len(keys)
+	dim, dept, key, sent, term := make([]string, 0, c), make([]string, 0, c), make([]string, 0, c), make([]string, 0, c), make([]string, 0, c)
+	day, n := make([]time.Time, 0, c), make([]int32, 0, c)
 	for _, k := range keys {
 		dim, dept, key, sent, term = append(dim, k.Dim), append(dept, k.Dept), append(key, k.Key), append(sent, k.Sent), append(term, k.Term)
 		day, n = append(day, k.Day), append(n, int32(m[k]))
@@ -237,8 +255,16 @@ type querier interface {
 // snapshot opens the read-only transaction a read runs in: the queued ratings it
 // segments itself and the rollups it adds them to must be one snapshot, or a
 // drain committed between the two reads counts its ratings twice.
+//
+// Without parallel workers: after five runs of a prepared statement Postgres may
+// keep a generic plan, and for the rollup reads (an array of days, not knowing
+// how many) that plan gathered two workers. Starting them cost more than the few
+// thousand index rows they read: a one-department read at 10 M ratings took
+// 150-250 ms that way against 11 ms serially (EXPLAIN ANALYZE, BENCHMARKS.md
+// "Topics, third pass"). Sent with BEGIN, in one round trip.
 func (s *Service) snapshot(ctx context.Context) (pgx.Tx, error) {
-	return s.DB.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	return s.DB.BeginTx(ctx, pgx.TxOptions{BeginQuery: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+		SET LOCAL max_parallel_workers_per_gather = 0`})
 }
 
 // queryCommented reads ratings (alias r) with what segmentation and examples
@@ -278,10 +304,10 @@ func (s *Service) loadWords(ctx context.Context) error {
 }
 
 // When intake is busy the drainer stands aside: segmenting and counting a
-// rating costs the database about half of what storing it does (mostly the
-// rollup upserts), so a drainer keeping up during a burst that saturates the
-// cores takes a third of intake's throughput. It yields while more than
-// BusyRate commented ratings a second arrive, for at most MaxLag and MaxQueue
+// rating costs a sixth to a quarter of the CPU storing it does (mostly the
+// rollup upserts; TestDrainProfile), so a drainer keeping up during a burst
+// that saturates the cores takes 14-19% of intake's throughput. It yields while
+// more than BusyRate commented ratings a second arrive, for at most MaxLag and MaxQueue
 // queued ratings, then catches up (and keeps up under sustained load). Reads
 // stay exact meanwhile: they segment the queued ratings of their slice
 // themselves (up to pendingCap, twice MaxQueue).

@@ -54,6 +54,7 @@ func main() {
 		skip     = flag.String("skip", "", "leave out the query cases whose label contains this")
 		rollups  = flag.Int("rollup-ratings", 0, "count this many ratings in the rollups (topic_daily, topic_monthly): "+
 			"the seeded ones plus rollup-only ones of the same distribution (0: the seeded ones)")
+		dims = flag.String("rollup-dims", "all,department,service_item,hall,staff", "the rollup slices -rollup-ratings seeds")
 	)
 	flag.Parse()
 	ctx := context.Background()
@@ -74,7 +75,7 @@ func main() {
 	var seeded int64
 	check(st.Pool().QueryRow(ctx, `SELECT count(*) FROM ratings`).Scan(&seeded))
 	if seeded == 0 {
-		seed(ctx, st, ss, *n, *rollups)
+		seed(ctx, st, ss, *n, *rollups, *dims)
 	} else {
 		fmt.Printf("Seed: reused %s (%d ratings)\n\n", name, seeded)
 	}
@@ -104,7 +105,7 @@ func loadSamples(path string) []sample {
 }
 
 // seed writes n ratings with comments, their terms and the rollups, in SQL.
-func seed(ctx context.Context, st *store.Store, ss []sample, n, rollups int) {
+func seed(ctx context.Context, st *store.Store, ss []sample, n, rollups int, dims string) {
 	db := st.Pool()
 	t0 := time.Now()
 	conn, err := db.Acquire(ctx)
@@ -143,11 +144,13 @@ func seed(ctx context.Context, st *store.Store, ss []sample, n, rollups int) {
 			CASE WHEN r.level IN ('very_satisfied', 'satisfied') THEN 'positive'
 			     WHEN r.level = 'basically_satisfied' THEN 'neutral' ELSE 'negative' END
 		FROM ratings r JOIN bench_samples s ON s.i = r.case_no::int
-		CROSS JOIN LATERAL unnest(array_append(s.terms, '')) AS t(term)`)
+		CROSS JOIN LATERAL unnest(array_append(s.terms, '')) AS t(term)
+		WHERE t.term <> '' OR s.level IN ('very_satisfied', 'satisfied')`) // the empty term: praise only (migration 0017)
 	for _, d := range []struct{ dim, dept, key, where string }{
-		{"all", "''", "''", "true"}, {"department", "department_code", "''", "true"},
-		{"service_item", "department_code", "service_item_code", "true"}, {"hall", "department_code", "hall_code", "true"},
-		{"staff", "department_code", "staff_id", "term = ''"},
+		{"all", "''", "''", "term <> ''"}, {"department", "department_code", "''", "term <> ''"},
+		{"service_item", "department_code", "service_item_code", "term <> ''"},
+		{"hall", "department_code", "hall_code", "(term <> '' OR sentiment = 'positive')"},
+		{"staff", "department_code", "staff_id", "term = '' AND sentiment = 'positive'"},
 	} {
 		if rollups > n {
 			break // seedRollups counts these ratings with the others
@@ -157,13 +160,13 @@ func seed(ctx context.Context, st *store.Store, ss []sample, n, rollups int) {
 			FROM rating_terms WHERE %s GROUP BY 2, 3, 4, 5, 6`, d.dim, d.dept, d.key, d.where))
 	}
 	if rollups > n {
-		seedRollups(ctx, cx, n, rollups, len(ss), run)
+		seedRollups(ctx, cx, n, rollups, len(ss), dims, run)
 	}
 	// Closed months (before the current one) into topic_monthly, as
 	// topic_close_months does.
 	run("topic_monthly", `INSERT INTO topic_monthly (dim, department_code, key, sentiment, month, term, n)
 		SELECT dim, department_code, key, sentiment, date_trunc('month', day)::date, term, sum(n)
-		FROM topic_daily WHERE day < (SELECT through FROM topic_watermark) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`)
+		FROM topic_daily WHERE day < (SELECT through FROM topic_watermark) GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 3, 2, 4, 5, 6`)
 	run("enable triggers", `ALTER TABLE ratings ENABLE TRIGGER USER`)
 	run("analyze", `ANALYZE ratings, rating_terms, topic_daily, topic_monthly`)
 	fmt.Printf("Seed: %d ratings (%d distinct hand-written comments), ratings + terms + rollups in SQL: %s\n\n",
@@ -183,7 +186,7 @@ func seed(ctx context.Context, st *store.Store, ss []sample, n, rollups int) {
 // inserted in key order, so 10 M ratings cost a few scans of a narrow table
 // instead of 50 M rating_terms rows.
 func seedRollups(ctx context.Context, cx func(context.Context, string, ...any) (pgconn.CommandTag, error), n, rollups, samples int,
-	run func(string, string, ...any)) {
+	dims string, run func(string, string, ...any)) {
 	_, err := cx(ctx, `SET work_mem = '256MB'`)
 	check(err)
 	run("ratings as rollup input", `CREATE TEMP TABLE bench_virtual AS
@@ -201,17 +204,20 @@ func seedRollups(ctx context.Context, cx func(context.Context, string, ...any) (
 		FROM bench_samples s CROSS JOIN LATERAL unnest(array_append(s.terms, '')) AS t(term)`)
 	dept := `'D' || lpad(v.d::text, 3, '0')`
 	for _, d := range []struct{ dim, dept, key, inner, where string }{
-		{"all", "''", "''", "0 AS d, 0 AS k", "true"},
-		{"department", dept, "''", "d, 0 AS k", "true"},
-		{"service_item", dept, dept + " || '-SX' || v.k", "d, g % 20 AS k", "true"},
-		{"hall", dept, dept + " || '-H' || v.k", "d, g % 5 AS k", "true"},
-		{"staff", dept, dept + " || '-S' || v.k", "d, g % 30 AS k", "t.term = ''"},
+		{"all", "''", "''", "0 AS d, 0 AS k", "t.term <> ''"},
+		{"department", dept, "''", "d, 0 AS k", "t.term <> ''"},
+		{"service_item", dept, dept + " || '-SX' || v.k", "d, g % 20 AS k", "t.term <> ''"},
+		{"hall", dept, dept + " || '-H' || v.k", "d, g % 5 AS k", "(t.term <> '' OR t.sentiment = 'positive')"},
+		{"staff", dept, dept + " || '-S' || v.k", "d, g % 30 AS k", "t.term = '' AND t.sentiment = 'positive'"},
 	} {
+		if !slices.Contains(strings.Split(dims, ","), d.dim) {
+			continue
+		}
 		run("topic_daily "+d.dim, fmt.Sprintf(`INSERT INTO topic_daily (dim, department_code, key, sentiment, day, term, n)
 			SELECT '%s', %s, %s, t.sentiment, v.day, t.term, sum(v.c)
 			FROM (SELECT %s, day, s, count(*) AS c FROM bench_virtual GROUP BY 1, 2, 3, 4) v
 			JOIN bench_terms t ON t.i = v.s WHERE %s
-			GROUP BY 2, 3, 4, 5, 6 ORDER BY 2, 3, 4, 5, 6`,
+			GROUP BY 2, 3, 4, 5, 6 ORDER BY 3, 2, 4, 5, 6`,
 			d.dim, d.dept, d.key, d.inner, d.where))
 	}
 }
