@@ -6,7 +6,6 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/server/temporaltest"
 
 	"rectify/config"
 	"rectify/domain"
@@ -15,14 +14,12 @@ import (
 	"rectify/workflows"
 )
 
-var ts *temporaltest.TestServer
-
-func TestMain(m *testing.M) { testenv.Main(m, &ts) }
-
 // Issue 18: a sweeper pass signals exactly the tickets whose stored wake_at has
 // passed; a ticket whose deadlines were handled is not signalled again, and
 // neither is one whose workflow found nothing due (its wake_at was claimed).
 func TestSweepDeadlines(t *testing.T) {
+	ts := testenv.StartTemporal()
+	defer ts.Stop()
 	ctx := context.Background()
 	sys := testenv.NewSystem(t, ts, func(c *config.Config) { c.Deadlines.SweepInterval = time.Hour }) // passes by hand
 	if err := sys.Store.UpsertDepartment(ctx, domain.Department{Code: "D-A", Name: "甲局"}); err != nil {
