@@ -67,10 +67,11 @@ func (a *Activities) Apply(ctx context.Context, ch Change) error {
 	return err
 }
 
-// Write is Apply for workflows of type RectificationV2: when the change starts or
+// Write is Apply for workflows of type RectificationV2 and V3: when the change starts or
 // extends a stage (ch.Stage), it also computes the stage's times, puts the deadline
 // in the snapshot it writes, and returns them, so that a transition costs one local
-// activity instead of two (StageTimes, then Apply).
+// activity instead of two (StageTimes, then Apply). For V3 it also stores the
+// ticket's wake_at (Change.Stored), which the deadline sweeper reads.
 func (a *Activities) Write(ctx context.Context, ch Change) (StageTimes, error) {
 	var times StageTimes
 	if ch.Stage != nil {
@@ -83,7 +84,9 @@ func (a *Activities) Write(ctx context.Context, ch Change) (StageTimes, error) {
 }
 
 func (a *Activities) apply(ctx context.Context, ch Change, times StageTimes) error {
-	sc := store.Change{Ticket: ch.Ticket, Event: ch.Event, SurveyUsed: ch.SurveyUsed, ExcludeRating: ch.ExcludeRating}
+	stored, wake := ch.Stored(times)
+	sc := store.Change{Ticket: stored, Event: ch.Event, SurveyUsed: ch.SurveyUsed, ExcludeRating: ch.ExcludeRating,
+		Wakes: ch.Clock != nil, WakeAt: wake}
 	// The digest is of the workflow's input, not of what is generated here (the
 	// survey token), so a retry of this same call is recognised as the same change.
 	b, err := json.Marshal(ch)
@@ -92,13 +95,6 @@ func (a *Activities) apply(ctx context.Context, ch Change, times StageTimes) err
 	}
 	sum := sha256.Sum256(b)
 	sc.Digest = sum[:]
-	if ch.Stage != nil {
-		due := times.DueAt
-		sc.Ticket.DueAt = &due
-		if ch.Extend && due.After(ch.Event.At) {
-			sc.Ticket.Overdue, sc.Ticket.EscalationLevel = false, 0 // the extension gave time back
-		}
-	}
 	sc.Replaced = func(r store.Replacement) {
 		if !activity.IsActivity(ctx) {
 			return // called directly (tests): no activity logger

@@ -51,4 +51,41 @@ type Change struct {
 	// JSON (and so of the idempotency digest) when unset.
 	Stage  *StageInput `json:",omitempty"`
 	Extend bool        `json:",omitempty"`
+	// Clock, set only by RectificationV3, is the workflow's reminder and level-2
+	// times after the change (before a stage's times that the write computes): the
+	// write stores the ticket's next deadline as its wake_at (see Stored).
+	Clock *Clock `json:",omitempty"`
+}
+
+// Clock is the part of a ticket's deadline clock that its snapshot does not hold.
+type Clock struct {
+	Remind    *time.Time
+	Escalate2 *time.Time
+}
+
+// Stored is the snapshot a write of ch stores, given the times of the stage it
+// computed, and for RectificationV3 (ch.Clock set) the ticket's wake_at: its
+// next deadline by domain.NextDeadline, reckoned with the same rules the workflow
+// applies to the same times (setStage), so the two agree to the instant. wake is
+// nil when there is none (or for the older types, whose timers wake them).
+func (ch Change) Stored(times StageTimes) (t domain.Ticket, wake *time.Time) {
+	t = ch.Ticket
+	if ch.Stage != nil {
+		due := times.DueAt
+		t.DueAt = &due
+		if ch.Extend && due.After(ch.Event.At) {
+			t.Overdue, t.EscalationLevel = false, 0 // the extension gave time back
+		}
+	}
+	if ch.Clock == nil {
+		return t, nil
+	}
+	remind, esc := ch.Clock.Remind, ch.Clock.Escalate2
+	if ch.Stage != nil {
+		remind, esc = domain.StageReminder(times.RemindAt, t.Status, ch.Event.At), &times.Escalate2At
+	}
+	if at, kind := domain.NextDeadline(t, remind, esc); kind != domain.DeadlineNone {
+		wake = &at
+	}
+	return t, wake
 }

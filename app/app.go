@@ -176,10 +176,22 @@ func (s *System) RunBackground(ctx context.Context) {
 
 // RunStarts runs what starts ticket workflows: the start queue the API fills as
 // ratings are committed, and the reconciler (its first pass at once, for the
-// tickets a killed process had queued; then every 30 s, for tickets 10 s old).
+// tickets a killed process had queued; then every 30 s, for tickets 10 s old);
+// and the deadline sweeper, which wakes the workflows whose deadline passed.
 func (s *System) RunStarts(ctx context.Context) {
 	go s.Engine.RunStarts(ctx)
 	go s.Engine.RunReconciler(ctx, 30*time.Second, 10*time.Second)
+	go s.Engine.RunDeadlineSweeper(ctx, SweepInterval(s.Config))
+}
+
+// SweepInterval is deadlines.sweep_interval, at most an eighth of a compressed
+// day (calendar.mode compressed: the demo and tests), and no less than 50 ms.
+func SweepInterval(cfg config.Config) time.Duration {
+	d := cfg.Deadlines.SweepInterval
+	if cfg.Calendar.Mode == "compressed" {
+		d = min(d, cfg.Calendar.CompressedDay/8)
+	}
+	return max(d, 50*time.Millisecond)
 }
 
 // Serve runs the HTTP server until ctx ends, then drains in-flight requests.

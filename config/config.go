@@ -63,6 +63,12 @@ type Config struct {
 		ExtensionsPerRound int `mapstructure:"extensions_per_round"`
 		MaxExtensionDays   int `mapstructure:"max_extension_days"`
 	} `mapstructure:"rules"`
+	Deadlines struct {
+		// SweepInterval is how often the deadline sweeper looks for tickets whose
+		// next deadline has passed (engine.RunDeadlineSweeper); in calendar.mode
+		// compressed it is at most an eighth of a compressed day.
+		SweepInterval time.Duration `mapstructure:"sweep_interval"`
+	} `mapstructure:"deadlines"`
 	Survey struct {
 		TTL time.Duration `mapstructure:"ttl"`
 		// ServiceName is what citizens see on the survey page: the public service's
@@ -117,6 +123,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("rules.max_call_attempts", 3)
 	v.SetDefault("rules.extensions_per_round", 1)
 	v.SetDefault("rules.max_extension_days", 15)
+	v.SetDefault("deadlines.sweep_interval", "15s")
 	v.SetDefault("survey.ttl", "168h")
 	v.SetDefault("survey.service_name", "政务服务好差评")
 	v.SetDefault("log.level", "info")
@@ -192,6 +199,9 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty")
+	}
+	if c.Deadlines.SweepInterval <= 0 {
+		bad("deadlines.sweep_interval", "must be positive, got %s", c.Deadlines.SweepInterval)
 	}
 	if _, err := time.LoadLocation(c.Calendar.Zone); err != nil || c.Calendar.Zone == "" {
 		bad("calendar.zone", "unknown time zone %q", c.Calendar.Zone)

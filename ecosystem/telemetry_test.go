@@ -91,8 +91,8 @@ func TestTraceFollowsRatingIntoWorkflow(t *testing.T) {
 	}
 	// The workflow's own span (RunWorkflow) ends with the workflow; its activities'
 	// spans, its children, are in the trace already.
-	// A ticket's write computes its stage deadlines too (RectificationV2, issue 18).
-	for _, want := range []string{"POST /api/v1/ratings", "StartWorkflow:RectificationV2", "StartActivity:Write",
+	// A ticket's write computes its stage deadlines too (RectificationV2 and V3, issue 18).
+	for _, want := range []string{"POST /api/v1/ratings", "StartWorkflow:RectificationV3", "StartActivity:Write",
 		"RunActivity:Write"} {
 		if !names[want] {
 			t.Errorf("no span %q in the rating's trace; it has %v", want, names)

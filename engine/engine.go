@@ -114,19 +114,18 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 	}()
 	in := workflows.Input{Number: t.Number, RatingID: t.RatingID, CitizenReach: t.CitizenReach,
 		CreatedAt: t.CreatedAt, Policy: e.Policy}
-	// The search attributes the first task would otherwise upsert come with the
-	// start: they cost no action and share the start's visibility write.
-	status := domain.StatusPendingDispatch
+	// The search attributes come with the start: they cost no action and share the
+	// start's visibility write. RectificationV3 keeps only these three (see it).
 	if t.Dispatched {
-		in.DepartmentCode, status = t.DepartmentCode, domain.StatusAwaitingSign
+		in.DepartmentCode = t.DepartmentCode
 	}
 	sa := []temporal.SearchAttributeUpdate{
 		temporal.NewSearchAttributeKeyKeyword(workflows.SATicket).ValueSet(t.Number),
-		temporal.NewSearchAttributeKeyKeyword(workflows.SAStatus).ValueSet(string(status)),
 		temporal.NewSearchAttributeKeyKeyword(workflows.SADepartment).ValueSet(in.DepartmentCode),
 		temporal.NewSearchAttributeKeyBool(workflows.SAOverdue).ValueSet(false),
 	}
 	if t.Dispatched && e.Schedule != nil {
+		// The sign stage, computed here, lets the first task's write compute nothing.
 		from := time.Now()
 		if e.StageStart != nil {
 			from = e.StageStart(workflows.WorkflowID(t.RatingID), from)
@@ -134,7 +133,6 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 		if st, err := e.Schedule.Stage(from, e.Policy.SignDays); err == nil {
 			in.Opening = &workflows.Opening{From: from, Days: e.Policy.SignDays, Times: activities.StageTimes{
 				RemindAt: st.RemindAt, DueAt: st.DueAt, Escalate2At: st.Escalate2At}}
-			sa = append(sa, temporal.NewSearchAttributeKeyTime(workflows.SADueAt).ValueSet(st.DueAt))
 		} // else (no calendar data for the year): the workflow's first write computes it
 	}
 	_, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -143,7 +141,7 @@ func (e *Engine) Start(ctx context.Context, t store.TicketStart) (err error) {
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(sa...),
-	}, workflows.RectificationV2, in)
+	}, workflows.RectificationV3, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
 		return nil // it ran and finished before: nothing to start
@@ -246,31 +244,36 @@ func (e *Engine) Reconcile(ctx context.Context, minAge time.Duration) (started i
 	if err != nil {
 		return 0, err
 	}
+	return atOnce(ts, func(t store.TicketStart) error { return e.Start(ctx, t) })
+}
+
+// atOnce calls f for each item, up to startsAtOnce at a time, and counts the
+// calls that succeeded; err is the first failure.
+func atOnce[T any](items []T, f func(T) error) (ok int, err error) {
 	var (
-		mu    sync.Mutex
-		wg    sync.WaitGroup
-		first error
-		sem   = make(chan struct{}, startsAtOnce)
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, startsAtOnce)
 	)
-	for _, t := range ts {
+	for _, it := range items {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			err := e.Start(ctx, t)
+			ferr := f(it)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				if first == nil {
-					first = err
+			if ferr != nil {
+				if err == nil {
+					err = ferr
 				}
 				return
 			}
-			started++
+			ok++
 		}()
 	}
 	wg.Wait()
-	return started, first
+	return ok, err
 }
 
 // RunReconciler reconciles at start and then every interval until ctx ends. The

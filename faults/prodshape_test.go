@@ -216,9 +216,9 @@ func TestProductionShape(t *testing.T) {
 	// workflow task failed anywhere.
 	tc := dialTemporal(t, tmp.Address())
 	if err := waitFor(ctx, func() (bool, string) {
-		// A closed ticket's workflow completed; its RectifyStatus keeps the last open
-		// status (the closing transition upserts nothing, issue 18).
-		c, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: `WorkflowType = "RectificationV2" AND ExecutionStatus = "Completed"`})
+		// A closed ticket's workflow completed (V3 keeps no RectifyStatus: Temporal's
+		// ExecutionStatus says open or closed, issue 18).
+		c, err := tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: `WorkflowType = "RectificationV3" AND ExecutionStatus = "Completed"`})
 		return err == nil && int(c.GetCount()) == len(numbers), fmt.Sprintf("visibility counts %d closed (err %v), want %d", c.GetCount(), err, len(numbers))
 	}); err != nil {
 		t.Error(err)

@@ -58,6 +58,10 @@ type Change struct {
 	Digest []byte
 	// Replaced, when set, is told after the commit what the write replaced.
 	Replaced func(Replacement)
+	// Wakes (RectificationV3): the snapshot's write also sets the ticket's wake_at
+	// to WakeAt (nil: none), the next deadline the sweeper wakes the workflow for.
+	Wakes  bool
+	WakeAt *time.Time
 }
 
 // SurveyToken is a single-use link credential; only its hash is stored.
@@ -138,10 +142,12 @@ func (s *Store) ApplyChange(ctx context.Context, ch Change) (err error) {
 		_, err = tx.Exec(ctx, `
 			UPDATE tickets SET status=$2, resolution=$3, department_code=$4, round=$5, stage_started_at=$6,
 				due_at=$7, overdue=$8, escalation_level=$9, pending_request=$10, call_attempts=$11, call_task=$12,
-				report=$13, updated_at=$14, closed_at=$15, version=$16, workflow_started=true
+				report=$13, updated_at=$14, closed_at=$15, version=$16, workflow_started=true,
+				wake_at = CASE WHEN $18 THEN $19 ELSE wake_at END
 			WHERE number=$1 AND (version < $16 OR $17)`,
 			t.Number, t.Status, t.Resolution, t.DepartmentCode, t.Round, t.StageStartedAt, t.DueAt, t.Overdue,
-			t.EscalationLevel, pending, t.CallAttempts, t.CallTask, t.Report, t.UpdatedAt, t.ClosedAt, t.Version, replace)
+			t.EscalationLevel, pending, t.CallAttempts, t.CallTask, t.Report, t.UpdatedAt, t.ClosedAt, t.Version, replace,
+			ch.Wakes, ch.WakeAt)
 		if err != nil {
 			return err
 		}

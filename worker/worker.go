@@ -27,6 +27,7 @@ func New(c client.Client, taskQueue string, acts *activities.Activities, cacheSi
 	w := sdkworker.New(c, taskQueue, o)
 	w.RegisterWorkflow(workflows.Rectification)
 	w.RegisterWorkflow(workflows.RectificationV2)
+	w.RegisterWorkflow(workflows.RectificationV3)
 	w.RegisterWorkflow(workflows.Campaign)
 	w.RegisterActivity(acts)
 	return w

@@ -131,6 +131,10 @@ type harness struct {
 	outcomes []*outcome
 	// stageErr, when set, may fail a StageTimes call (e.g. a year without calendar data).
 	stageErr func(activities.StageInput) error
+	// V3: the wake_at the last write stored (activities.Change.Stored), which the
+	// deadline sweeper reads, and the deadline signals the harness sent as it would.
+	wake    *time.Time
+	signals int
 }
 
 // newHarness prepares a ticket dispatched to D1 with a reachable citizen and the
@@ -166,7 +170,7 @@ func newHarness(t *testing.T, opts ...func(*Input)) *harness {
 		return fakeStageTimes(ctx, in)
 	}
 	// V2's write computes the stage and puts its deadline in the snapshot, as
-	// Activities.Write does.
+	// Activities.Write does; V3's also stores the wake_at the sweeper reads.
 	h.env.OnActivity(acts.Write, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, ch activities.Change) (activities.StageTimes, error) {
 			var times activities.StageTimes
@@ -175,15 +179,15 @@ func newHarness(t *testing.T, opts ...func(*Input)) *harness {
 				if times, err = stageTimes(ctx, *ch.Stage); err != nil {
 					return times, err
 				}
-				due := times.DueAt
-				ch.Ticket.DueAt = &due
-				if ch.Extend && due.After(ch.Event.At) {
-					ch.Ticket.Overdue, ch.Ticket.EscalationLevel = false, 0
-				}
 			}
+			var wake *time.Time
+			ch.Ticket, wake = ch.Stored(times)
 			h.mu.Lock()
 			h.writes = append(h.writes, record(ch))
 			h.mu.Unlock()
+			if ch.Clock != nil {
+				h.stored(wake)
+			}
 			return times, nil
 		})
 	h.env.OnActivity(acts.StageTimes, mock.Anything, mock.Anything).Return(stageTimes)
@@ -244,6 +248,43 @@ func record(ch activities.Change) write {
 	return w
 }
 
+// stored is a V3 write's new wake_at: the harness sweeps as the deadline sweeper
+// would, signalling the workflow at the instant the stored wake_at passes, if no
+// later write moved it. A wake_at still past a minute after its signal is what
+// would have the sweeper signal the ticket again and again: an error.
+func (h *harness) stored(wake *time.Time) {
+	h.mu.Lock()
+	h.wake = wake
+	h.mu.Unlock()
+	if wake == nil {
+		return
+	}
+	at := *wake
+	h.env.RegisterDelayedCallback(func() { // on the test's main loop, where Now is exact
+		h.env.RegisterDelayedCallback(func() { h.sweep(at) }, max(at.Sub(h.env.Now()), 0))
+	}, 0)
+}
+
+func (h *harness) sweep(at time.Time) {
+	h.mu.Lock()
+	due := h.wake != nil && h.wake.Equal(at) && !at.After(h.env.Now())
+	if due {
+		h.signals++
+	}
+	h.mu.Unlock()
+	if !due {
+		return
+	}
+	h.env.SignalWorkflow(SignalDeadline, nil)
+	h.env.RegisterDelayedCallback(func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.wake != nil && h.wake.Equal(at) {
+			h.t.Errorf("wake_at %s still stored a minute after its signal (events %v)", fmtTime(&at), h.events())
+		}
+	}, time.Minute)
+}
+
 // act sends Update name with req at t0+at.
 func (h *harness) act(at time.Duration, name string, req ActionRequest) *outcome {
 	h.t.Helper()
@@ -299,9 +340,20 @@ func (h *harness) query(at time.Duration) *State {
 // number than the one before, and time never goes back.
 func (h *harness) run() {
 	h.t.Helper()
-	if harnessV2 || h.v2 {
+	switch {
+	case h.v2:
 		h.env.ExecuteWorkflow(RectificationV2, h.in)
-	} else {
+	case harnessV3:
+		if s := h.in.State; s != nil {
+			// A resumed run: the run before it stored the wake_at.
+			if at, kind := domain.NextDeadline(s.Ticket, s.Remind, s.Escalate2); kind != domain.DeadlineNone {
+				h.stored(&at)
+			}
+		}
+		h.env.ExecuteWorkflow(RectificationV3, h.in)
+	case harnessV2:
+		h.env.ExecuteWorkflow(RectificationV2, h.in)
+	default:
 		h.env.ExecuteWorkflow(Rectification, h.in)
 	}
 	for _, o := range h.outcomes {

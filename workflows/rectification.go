@@ -21,7 +21,7 @@ var acts *activities.Activities
 // deadlines are timers in the main loop below. Tickets opened since issue 18 run as
 // RectificationV2; this type is kept for the workflows that started as it.
 func Rectification(ctx workflow.Context, in Input) error {
-	return rectify(ctx, in, false)
+	return rectify(ctx, in, 1)
 }
 
 // RectificationV2 is Rectification with fewer Temporal actions and history events
@@ -35,11 +35,32 @@ func Rectification(ctx workflow.Context, in Input) error {
 // histories keep replaying as Rectification, and a worker without this type
 // leaves a V2 task alone instead of running it as the old code.
 func RectificationV2(ctx workflow.Context, in Input) error {
-	return rectify(ctx, in, true)
+	return rectify(ctx, in, 2)
 }
 
-func rectify(ctx workflow.Context, in Input, v2 bool) error {
-	r := &rectification{mu: workflow.NewMutex(ctx), opened: in.State != nil, v2: v2}
+// RectificationV3 is RectificationV2 without workflow timers and with fewer search
+// attributes (issue 18: at most 8 actions and 24 history events per happy-path
+// ticket). Each write stores the ticket's next deadline as its wake_at
+// (domain.NextDeadline); the deadline sweeper (engine.SweepDeadlines) signals
+// SignalDeadline once it has passed, and the workflow then handles every deadline
+// due by its own clock. Of the search attributes, RectifyTicket, RectifyDepartment
+// and RectifyOverdue come with the start; the last two are upserted only when they
+// change (a dispatch, transfer or return; overdue), so the happy path upserts
+// none. RectifyStatus and RectifyDueAt are not set: a value set once and never
+// updated would lie; rectify's pages and API say a ticket's status and deadline.
+// A new type for the same reasons as V2.
+func RectificationV3(ctx workflow.Context, in Input) error {
+	return rectify(ctx, in, 3)
+}
+
+// SignalDeadline wakes a RectificationV3 workflow whose stored wake_at has passed.
+// It carries nothing: the workflow handles what is due by workflow.Now, so a
+// duplicate or early signal does nothing.
+const SignalDeadline = "deadline"
+
+func rectify(ctx workflow.Context, in Input, gen int) error {
+	v2, v3 := gen >= 2, gen >= 3
+	r := &rectification{mu: workflow.NewMutex(ctx), opened: in.State != nil, v2: v2, v3: v3}
 	// Histories recorded before version 1 let Updates run before the opening; they
 	// must replay as they ran. V2 was born after version 1.
 	if !v2 && workflow.GetVersion(ctx, changeUpdatesWaitForOpen, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
@@ -63,6 +84,9 @@ func rectify(ctx workflow.Context, in Input, v2 bool) error {
 		}
 		r.opened = true
 	}
+	if v3 {
+		return r.runV3(ctx)
+	}
 	return r.run(ctx)
 }
 
@@ -85,8 +109,10 @@ type rectification struct {
 	saStatus, saDept string
 	saDue            time.Time
 	saOverdue        bool
+	saUnset          bool // V3: the start set no search attributes (tests): the first transition writes them
 	pushing          int  // pushes to the 12345 platform still running (platform.go)
-	v2               bool // RectificationV2
+	v2               bool // RectificationV2 or V3
+	v3               bool // RectificationV3: no timers, deadlines woken by SignalDeadline
 }
 
 func initialState(in Input) State {
@@ -137,43 +163,91 @@ func (r *rectification) run(ctx workflow.Context) error {
 			}
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && r.s.Ticket.Open() {
-			// Let running Updates write and answer first; the state they leave is carried over.
-			// A push to the 12345 platform still retrying would be lost with this run.
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.pushing == 0 }); err != nil {
-				return err
-			}
-			s := r.s
-			next := Rectification
-			if r.v2 {
-				next = RectificationV2
-			}
-			return workflow.NewContinueAsNewError(ctx, next, Input{
-				Number: s.Ticket.Number, RatingID: s.Ticket.RatingID, Policy: s.Policy, State: &s})
+			return r.continueAsNew(ctx)
 		}
 	}
 	// Answer Updates that are still being written before the run ends.
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
+// continueAsNew hands the ticket to a new run of the same type, once running
+// Updates have written and answered (the state they leave is carried over). A
+// push to the 12345 platform still retrying would be lost with this run.
+func (r *rectification) continueAsNew(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.pushing == 0 }); err != nil {
+		return err
+	}
+	s := r.s
+	next := Rectification
+	switch {
+	case r.v3:
+		next = RectificationV3
+	case r.v2:
+		next = RectificationV2
+	}
+	return workflow.NewContinueAsNewError(ctx, next, Input{
+		Number: s.Ticket.Number, RatingID: s.Ticket.RatingID, Policy: s.Policy, State: &s})
+}
+
+// runV3 is run without timers: it waits for a change made by an Update or for
+// SignalDeadline, until closed. On the signal it handles every deadline that is
+// due by workflow.Now, each with its own write (which moves the stored wake_at on),
+// and ignores one that is not (a duplicate, or a sweeper whose clock runs ahead).
+func (r *rectification) runV3(ctx workflow.Context) error {
+	wake := workflow.GetSignalChannel(ctx, SignalDeadline)
+	for r.s.Ticket.Open() {
+		version := r.s.Ticket.Version
+		err := workflow.Await(ctx, func() bool {
+			return r.s.Ticket.Version != version || wake.Len() > 0 || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		})
+		if err != nil {
+			return err
+		}
+		woken := false
+		for wake.ReceiveAsync(nil) {
+			woken = true
+		}
+		if woken {
+			r.handleDue(ctx)
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && r.s.Ticket.Open() {
+			return r.continueAsNew(ctx)
+		}
+	}
+	// Answer Updates that are still being written before the run ends.
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// handleDue handles the deadlines that have passed, oldest first: after a long
+// silence a reminder, the overdue flag and the level-2 escalation may all be due.
+// Each handling changes what nextDeadline returns (or an Update changed it while
+// the handling waited for the mutex), so the loop ends.
+func (r *rectification) handleDue(ctx workflow.Context) {
+	for r.s.Ticket.Open() {
+		at, kind := r.nextDeadline()
+		if kind == deadlineNone || at.After(workflow.Now(ctx)) {
+			return
+		}
+		version := r.s.Ticket.Version
+		if err := r.onDeadline(ctx, kind); err != nil {
+			blockTask(r.s.Ticket.Number, "handling a deadline", err)
+		}
+		if r.s.Ticket.Version == version {
+			return // skipped: not reached with an exact clock, but never spin
+		}
+	}
+}
+
 // Deadline kinds, in the order they come within a stage.
 const (
-	deadlineNone = iota
-	deadlineRemind
-	deadlineDue
-	deadlineEscalate2
+	deadlineNone      = domain.DeadlineNone
+	deadlineRemind    = domain.DeadlineRemind
+	deadlineDue       = domain.DeadlineDue
+	deadlineEscalate2 = domain.DeadlineEscalate2
 )
 
-func (r *rectification) nextDeadline() (time.Time, int) {
-	t := &r.s.Ticket
-	switch {
-	case r.s.Remind != nil:
-		return *r.s.Remind, deadlineRemind
-	case t.DueAt != nil && !t.Overdue:
-		return *t.DueAt, deadlineDue
-	case r.s.Escalate2 != nil && t.EscalationLevel < 2:
-		return *r.s.Escalate2, deadlineEscalate2
-	}
-	return time.Time{}, deadlineNone
+func (r *rectification) nextDeadline() (time.Time, domain.DeadlineKind) {
+	return domain.NextDeadline(r.s.Ticket, r.s.Remind, r.s.Escalate2)
 }
 
 // deadlineMoved: in V2 a stage's times arrive with the write's result, after the
@@ -209,7 +283,7 @@ func (r *rectification) armTimer(ctx workflow.Context, at time.Time) {
 }
 
 // onDeadline handles a deadline that passed with nobody acting.
-func (r *rectification) onDeadline(ctx workflow.Context, kind int) error {
+func (r *rectification) onDeadline(ctx workflow.Context, kind domain.DeadlineKind) error {
 	return r.transition(ctx, domain.SystemActor, func() (step, error) {
 		t := &r.s.Ticket
 		// An Update may have moved the deadline while this waited for the mutex.
@@ -328,6 +402,9 @@ func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, dec
 	for _, k := range st.notices {
 		ch.Notices = append(ch.Notices, activities.Notice{Kind: k})
 	}
+	if r.v3 {
+		ch.Clock = &activities.Clock{Remind: r.s.Remind, Escalate2: r.s.Escalate2}
+	}
 	if r.v2 {
 		ch.Stage, ch.Extend = stage, st.extendBy > 0
 		var times activities.StageTimes
@@ -351,7 +428,12 @@ func (r *rectification) transition(ctx workflow.Context, actor domain.Actor, dec
 	}
 	// A V2 ticket that closes ends its workflow now: the closed execution says so,
 	// and its search attributes keep the last open state (see the README).
-	if !r.v2 || t.Open() {
+	switch {
+	case r.v3 && t.Open():
+		if err := r.upsertChangedSearchAttributes(ctx); err != nil {
+			return err
+		}
+	case !r.v2 || t.Open():
 		if err := r.upsertSearchAttributes(ctx); err != nil {
 			return err
 		}
@@ -367,11 +449,7 @@ func (r *rectification) setStage(now time.Time, st step, times activities.StageT
 	if st.extendBy > 0 && times.DueAt.After(now) {
 		t.Overdue, t.EscalationLevel = false, 0 // the extension gave time back
 	}
-	if r.s.Remind != nil && (!r.s.Remind.After(now) || t.Status == domain.StatusFollowingUp) {
-		// No reminder in the past, and none for the survey stage: its deadline is
-		// the citizen's, and a 催办 would tell the department to act on nothing.
-		r.s.Remind = nil
-	}
+	r.s.Remind = domain.StageReminder(r.s.Remind, t.Status, now)
 }
 
 func (r *rectification) stageTimes(ctx workflow.Context, from time.Time, days int) (activities.StageTimes, error) {
@@ -406,6 +484,27 @@ func (r *rectification) seedSearchAttributes(ctx workflow.Context) {
 	if _, ok := sa.GetKeyword(saStatus); !ok {
 		r.saStatus = "-" // never set: the first transition writes them all
 	}
+	if _, ok := sa.GetKeyword(saDepartment); !ok && r.v3 {
+		r.saUnset = true
+	}
+}
+
+// upsertChangedSearchAttributes (V3) upserts RectifyDepartment and RectifyOverdue
+// when they changed, and nothing else: neither changes on the happy path.
+func (r *rectification) upsertChangedSearchAttributes(ctx workflow.Context) error {
+	t := r.s.Ticket
+	var updates []temporal.SearchAttributeUpdate
+	if t.DepartmentCode != r.saDept || r.saUnset {
+		updates = append(updates, saDepartment.ValueSet(t.DepartmentCode))
+	}
+	if t.Overdue != r.saOverdue || r.saUnset {
+		updates = append(updates, saOverdue.ValueSet(t.Overdue))
+	}
+	if len(updates) == 0 {
+		return nil
+	}
+	r.saDept, r.saOverdue, r.saUnset = t.DepartmentCode, t.Overdue, false
+	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
 }
 
 func (r *rectification) upsertSearchAttributes(ctx workflow.Context) error {

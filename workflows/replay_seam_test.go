@@ -42,7 +42,8 @@ func (fakeActs) PushTicket(context.Context, activities.PushInput) error { return
 
 // Issue 16 item 5: histories of the paths the first recordings lack: a ticket
 // that continued as new (both runs), the external 12345 mode (changePushPlatform),
-// two Updates in one workflow task, and an Update racing a timer.
+// two Updates in one workflow task, and an Update racing a timer (V3: the
+// deadline signal; the older recordings hold the timer).
 // TestReplayRecordedHistories replays them with the others.
 func TestRecordSeamHistories(t *testing.T) {
 	if *workflows.HarnessV2 {
@@ -65,6 +66,7 @@ func TestRecordSeamHistories(t *testing.T) {
 		w := sdkworker.New(c, tq, sdkworker.Options{})
 		w.RegisterWorkflow(workflows.Rectification)
 		w.RegisterWorkflow(workflows.RectificationV2)
+		w.RegisterWorkflow(workflows.RectificationV3)
 		w.RegisterActivity(&fakeActs{})
 		if err := w.Start(); err != nil {
 			t.Fatal(err)
@@ -74,7 +76,7 @@ func TestRecordSeamHistories(t *testing.T) {
 	start := func(id string, p workflows.Policy) {
 		t.Helper()
 		if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.WorkflowID(id), TaskQueue: tq},
-			workflows.RectificationV2, workflows.Input{Number: "GD-" + id, RatingID: id, CreatedAt: time.Now(),
+			workflows.RectificationV3, workflows.Input{Number: "GD-" + id, RatingID: id, CreatedAt: time.Now(),
 				DepartmentCode: "320100-SCJG", Policy: p}); err != nil {
 			t.Fatal(err)
 		}
@@ -142,8 +144,12 @@ func TestRecordSeamHistories(t *testing.T) {
 		}
 		go func() { defer wg.Done(); _ = update("TWO", action, q) }()
 	}
-	// An Update racing a timer: RACE's sign deadline (2 s) passes while no worker runs.
+	// An Update racing a deadline: RACE's sign deadline (2 s) passes while no
+	// worker runs, and the sweeper's signal comes before the Update.
 	time.Sleep(3 * time.Second)
+	if err := c.SignalWorkflow(ctx, workflows.WorkflowID("RACE"), "", workflows.SignalDeadline, nil); err != nil {
+		t.Fatal(err)
+	}
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = update("RACE", workflows.ActionUrge, urge) }()
 	time.Sleep(time.Second)
@@ -151,8 +157,8 @@ func TestRecordSeamHistories(t *testing.T) {
 	defer w.Stop()
 	wg.Wait()
 	writeHistory(t, c, workflows.WorkflowID("TWO"), file("two-updates-one-task"))
-	writeHistory(t, c, workflows.WorkflowID("RACE"), file("update-races-timer"))
-	for name, want := range map[string]string{"two-updates-one-task": "UPDATE_ACCEPTED", "update-races-timer": "TIMER_FIRED"} {
+	writeHistory(t, c, workflows.WorkflowID("RACE"), file("update-races-deadline"))
+	for name, want := range map[string]string{"two-updates-one-task": "UPDATE_ACCEPTED", "update-races-deadline": "EXECUTION_SIGNALED"} {
 		b, _ := os.ReadFile(file(name))
 		if !strings.Contains(string(b), want) {
 			t.Errorf("%s: no %s", name, want)

@@ -32,8 +32,8 @@ import (
 var record = flag.Bool("record-histories", false, "run every ticket path against a real server and write testdata/histories")
 
 // recordedVersion prefixes the files recorded now: the newest GetVersion change
-// ("v1-"), or "v2-" for workflows of type RectificationV2 (issue 18).
-const recordedVersion = "v2-"
+// ("v1-"), or "v2-"/"v3-" for workflows of type RectificationV2/V3 (issue 18).
+const recordedVersion = "v3-"
 
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/histories/*.json")
@@ -48,6 +48,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(workflows.Rectification)
 			r.RegisterWorkflow(workflows.RectificationV2)
+			r.RegisterWorkflow(workflows.RectificationV3)
 			r.RegisterWorkflow(workflows.Campaign)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
