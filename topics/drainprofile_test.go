@@ -43,7 +43,7 @@ func TestDrainProfile(t *testing.T) {
 		dept := fmt.Sprintf("D%03d", j%300)
 		return store.NewRating{BodyHash: h[:], Rating: domain.Rating{ID: id, Channel: domain.ChannelHall,
 			Level: c.level, Negative: c.level.Negative(), RatedAt: time.Now(), DepartmentCode: dept,
-			ServiceItemCode: dept + "-SX1", HallCode: dept + "-H1", StaffID: dept + "-S1", Comment: c.text}}
+			Service: domain.Service{ServiceItemCode: dept + "-SX1", HallCode: dept + "-H1", StaffID: dept + "-S1"}, Comment: c.text}}
 	}
 	for i := 0; i < n; i += 1000 {
 		var rs []store.NewRating
