@@ -54,8 +54,7 @@ func TestApplyRetriedAfterCommit(t *testing.T) {
 	st := testdb.New(t)
 	number := newTicket(t, st, "HALF-1", "13900000001")
 	hook, failures := failOnce()
-	acts := &activities.Activities{Store: st, Render: notify.Renderer{BaseURL: "https://rectify.example", Zone: time.UTC},
-		SurveyTTL: time.Hour, AfterWrite: hook}
+	acts := storeActivities(st, hook)
 
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	ticket := domain.Ticket{Number: number, RatingID: "HALF-1", Status: domain.StatusAwaitingSign, DepartmentCode: dept,
@@ -207,6 +206,14 @@ func TestActivityFailsHalfwayEndToEnd(t *testing.T) {
 
 // newTicket stores a negative real-name rating with its ticket, straight into
 // the store (no workflow), and returns the ticket's number.
+// storeActivities are activities on st with no worker around them, rendering
+// links to https://rectify.example with an hour's survey; afterWrite becomes
+// Activities.AfterWrite.
+func storeActivities(st *store.Store, afterWrite func(context.Context, activities.Change) error) *activities.Activities {
+	return &activities.Activities{Store: st, Render: notify.Renderer{BaseURL: "https://rectify.example", Zone: time.UTC},
+		SurveyTTL: time.Hour, AfterWrite: afterWrite}
+}
+
 func newTicket(t *testing.T, st *store.Store, id, phone string) string {
 	t.Helper()
 	ctx := context.Background()

@@ -55,15 +55,7 @@ func newInproc(t *testing.T, afterWrite func(context.Context, activities.Change)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
-	bctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(func() {
-		cancel()
-		hs.Close()
-		w.Stop()
-	})
-	inbox := &notify.Inbox{}
-	sys.SMS = inbox
-	sys.RunBackground(bctx)
+	inbox := testenv.RunBackground(t, sys, hs.Close, w.Stop)
 
 	p := &inproc{System: sys, api: newAPI(hs.URL), logs: logs, inbox: inbox}
 	p.api.must(t, http.MethodPost, "/api/v1/departments", adminToken, map[string]string{"code": dept, "name": "南京市市场监督管理局"}, http.StatusCreated)

@@ -68,7 +68,7 @@ func TestOutboxGatewayOutage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	st := testdb.New(t)
-	acts := &activities.Activities{Store: st, Render: notify.Renderer{BaseURL: "https://rectify.example", Zone: time.UTC}, SurveyTTL: time.Hour}
+	acts := storeActivities(st, nil)
 	const tickets = 10
 	for i := range tickets {
 		number := newTicket(t, st, fmt.Sprintf("OUTBOX-%02d", i), fmt.Sprintf("139%08d", i))

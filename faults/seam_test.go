@@ -10,7 +10,6 @@ import (
 	"rectify/activities"
 	"rectify/domain"
 	"rectify/internal/testdb"
-	"rectify/notify"
 	"rectify/store"
 )
 
@@ -37,8 +36,7 @@ func TestLostAttemptReplacedByWorkflowVersion(t *testing.T) {
 	ctx := context.Background()
 	st := testdb.New(t)
 	number := newTicket(t, st, "SEAM-1", "13900000002")
-	acts := &activities.Activities{Store: st, Render: notify.Renderer{BaseURL: "https://rectify.example", Zone: time.UTC},
-		SurveyTTL: time.Hour}
+	acts := storeActivities(st, nil)
 	t0 := time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)
 	at := func(m int) *time.Time { v := t0.Add(time.Duration(m) * time.Minute); return &v }
 	tk := func(v int, status domain.Status, overdue bool, upd int) domain.Ticket {

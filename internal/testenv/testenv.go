@@ -110,16 +110,25 @@ func NewSystem(tb testing.TB, ts *temporaltest.TestServer, tweak ...func(*config
 		Handler: Contract(tb, sys.NewServer().Echo), // every exchange checked against server/openapi.yaml
 	}}
 	srv.Start()
-	bctx, cancel := context.WithCancel(ctx)
+	inbox := RunBackground(tb, sys, srv.Close, w.Stop)
+	return &System{System: sys, URL: srv.URL, Inbox: inbox}
+}
+
+// RunBackground runs sys's background loops, with SMS handed to the returned
+// inbox (sms.mode dev), until the test ends; then it stops them and calls each
+// of stop (closing what the test started around sys), in order.
+func RunBackground(tb testing.TB, sys *app.System, stop ...func()) *notify.Inbox {
+	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(func() {
 		cancel()
-		srv.Close()
-		w.Stop()
+		for _, f := range stop {
+			f()
+		}
 	})
 	inbox := &notify.Inbox{}
 	sys.SMS = inbox
-	sys.RunBackground(bctx)
-	return &System{System: sys, URL: srv.URL, Inbox: inbox}
+	sys.RunBackground(ctx)
+	return inbox
 }
 
 // Count runs a SELECT count(*) against the system's own database.
