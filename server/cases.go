@@ -73,9 +73,7 @@ func (in caseIn) validate(now time.Time, by string) (store.NewCase, error) {
 	if in.Channel != "" && !in.Channel.Valid() {
 		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
 	}
-	if in.RegionCode != "" && !regionPattern.MatchString(in.RegionCode) {
-		bad("region_code", "must be a 6-digit administrative division code")
-	}
+	fs.Region("region_code", in.RegionCode)
 	switch {
 	case in.FinishedAt == nil:
 		bad("finished_at", "required")
@@ -87,12 +85,7 @@ func (in caseIn) validate(now time.Time, by string) (store.NewCase, error) {
 	var a applicantIn
 	if in.Applicant != nil {
 		a = *in.Applicant
-		if len([]rune(a.Name)) > 64 {
-			bad("applicant.name", "at most 64 characters")
-		}
-		if a.Phone != "" && !phonePattern.MatchString(a.Phone) {
-			bad("applicant.phone", "must be a phone number of digits")
-		}
+		fs.Person("applicant", a.Name, a.Phone)
 	}
 	if fs != nil {
 		return store.NewCase{}, domain.Invalid("invalid_case", fs)

@@ -23,8 +23,6 @@ type ratingOut struct {
 // (cases.go) checks a case's and an answer's by the same rules.
 type ratingIn = services.RatingInput
 
-var regionPattern, phonePattern = services.RegionPattern, services.PhonePattern
-
 const (
 	clockSkew  = services.ClockSkew
 	maxComment = services.MaxComment // characters
