@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -73,9 +72,7 @@ func (in caseIn) validate(now time.Time, by string) (store.NewCase, error) {
 	if in.Channel != "" && !in.Channel.Valid() {
 		bad("channel", "must be one of web, hall, mobile, kiosk, hotline")
 	}
-	if in.RegionCode != "" && !regionPattern.MatchString(in.RegionCode) {
-		bad("region_code", "must be a 6-digit administrative division code")
-	}
+	fs.Region("region_code", in.RegionCode)
 	switch {
 	case in.FinishedAt == nil:
 		bad("finished_at", "required")
@@ -87,12 +84,7 @@ func (in caseIn) validate(now time.Time, by string) (store.NewCase, error) {
 	var a applicantIn
 	if in.Applicant != nil {
 		a = *in.Applicant
-		if len([]rune(a.Name)) > 64 {
-			bad("applicant.name", "at most 64 characters")
-		}
-		if a.Phone != "" && !phonePattern.MatchString(a.Phone) {
-			bad("applicant.phone", "must be a phone number of digits")
-		}
+		fs.Person("applicant", a.Name, a.Phone)
 	}
 	if fs != nil {
 		return store.NewCase{}, domain.Invalid("invalid_case", fs)
@@ -151,12 +143,8 @@ func (s *Server) createCaseBatch(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	if in.Cases == nil {
-		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "cases", Message: "required"}})
-	}
-	if len(in.Cases) > maxBatch {
-		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "cases",
-			Message: fmt.Sprintf("at most %d per batch, got %d", maxBatch, len(in.Cases))}})
+	if err := batchSize("cases", in.Cases); err != nil {
+		return err
 	}
 	now, by := s.clock(), userOf(c).Username
 	results := make([]caseBatchResult, len(in.Cases))
@@ -169,7 +157,7 @@ func (s *Server) createCaseBatch(c echo.Context) error {
 	for i, raw := range in.Cases {
 		nc, err := parseCase(raw, now, by)
 		if err != nil {
-			results[i] = caseBatchResult{CaseNo: caseNoOf(raw), Status: http.StatusUnprocessableEntity, Error: payload(err)}
+			results[i] = caseBatchResult{CaseNo: keyOf(raw, "case_no"), Status: http.StatusUnprocessableEntity, Error: payload(err)}
 			continue
 		}
 		results[i].CaseNo = nc.CaseNo
@@ -205,18 +193,6 @@ func (s *Server) createCaseBatch(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"results": results})
-}
-
-func caseNoOf(raw json.RawMessage) string {
-	var v struct {
-		CaseNo any `json:"case_no"`
-	}
-	if json.Unmarshal(raw, &v) == nil {
-		if s, ok := v.CaseNo.(string); ok {
-			return s
-		}
-	}
-	return ""
 }
 
 // callbackQueue lists queued call-backs, oldest case first. By default only those

@@ -23,8 +23,6 @@ type ratingOut struct {
 // (cases.go) checks a case's and an answer's by the same rules.
 type ratingIn = services.RatingInput
 
-var regionPattern, phonePattern = services.RegionPattern, services.PhonePattern
-
 const (
 	clockSkew  = services.ClockSkew
 	maxComment = services.MaxComment // characters
@@ -92,12 +90,8 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 	if err := decodeStrict(c, &in); err != nil {
 		return err
 	}
-	if in.Ratings == nil {
-		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "ratings", Message: "required"}})
-	}
-	if len(in.Ratings) > maxBatch {
-		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: "ratings",
-			Message: fmt.Sprintf("at most %d per batch, got %d", maxBatch, len(in.Ratings))}})
+	if err := batchSize("ratings", in.Ratings); err != nil {
+		return err
 	}
 	now, u := s.clock(), userOf(c)
 	results := make([]batchResult, len(in.Ratings))
@@ -112,7 +106,7 @@ func (s *Server) createRatingBatch(c echo.Context) error {
 			err = s.Services.Ratings.Accept(c.Request().Context(), u, &nr)
 		}
 		if err != nil {
-			results[i] = batchResult{ID: idOf(raw), Status: http.StatusUnprocessableEntity, Error: payload(err)}
+			results[i] = batchResult{ID: keyOf(raw, "id"), Status: http.StatusUnprocessableEntity, Error: payload(err)}
 			continue
 		}
 		k := seen[nr.ID]
@@ -161,18 +155,28 @@ func payload(err error) *errorPayload {
 	return &errorPayload{Code: "invalid_rating", Message: "invalid rating"}
 }
 
-// idOf pulls the id out of an item that failed to parse, so the caller can tell
-// which one it was.
-func idOf(raw json.RawMessage) string {
-	var v struct {
-		ID any `json:"id"`
-	}
+// keyOf pulls a batch item's key (a rating's id, a case's number) out of an item
+// that failed to parse, so the caller can tell which one it was.
+func keyOf(raw json.RawMessage, name string) string {
+	var v map[string]any
 	if json.Unmarshal(raw, &v) == nil {
-		if s, ok := v.ID.(string); ok {
+		if s, ok := v[name].(string); ok {
 			return s
 		}
 	}
 	return ""
+}
+
+// batchSize checks a batch's list of items (field): present, at most maxBatch.
+func batchSize(field string, items []json.RawMessage) error {
+	switch {
+	case items == nil:
+		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: field, Message: "required"}})
+	case len(items) > maxBatch:
+		return domain.Invalid("invalid_batch", []domain.FieldError{{Field: field,
+			Message: fmt.Sprintf("at most %d per batch, got %d", maxBatch, len(items))}})
+	}
+	return nil
 }
 
 // getRating shows a rating (services.Ratings.Get); the phone is masked unless

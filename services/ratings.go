@@ -30,13 +30,8 @@ type RatingInput struct {
 	Citizen *domain.Citizen `json:"citizen,omitempty"`
 }
 
-// The shapes of a rating's fields, shared with the call-back log's.
-var (
-	RegionPattern = regexp.MustCompile(`^[0-9]{6}$`)
-	PhonePattern  = regexp.MustCompile(`^\+?[0-9][0-9-]{5,19}$`)
-	// A department value shaped like a code is taken as one without a lookup.
-	deptCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-)
+// A department value shaped like a code is taken as one without a lookup.
+var deptCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 const (
 	// ClockSkew is how far in the future a submitter's clock may be.
@@ -70,9 +65,7 @@ func (in RatingInput) Validate(now time.Time) (domain.Rating, error) {
 	code("staff_id", in.StaffID, false)
 	code("hall_code", in.HallCode, false)
 	code("case_no", in.CaseNo, false)
-	if in.RegionCode != "" && !RegionPattern.MatchString(in.RegionCode) {
-		bad("region_code", "must be a 6-digit administrative division code")
-	}
+	fs.Region("region_code", in.RegionCode)
 	for i, a := range in.Aspects {
 		if !slices.Contains(domain.Aspects, a) {
 			bad(fmt.Sprintf("aspects[%d]", i), "must be one of "+strings.Join(domain.Aspects, ", "))
@@ -84,12 +77,7 @@ func (in RatingInput) Validate(now time.Time) (domain.Rating, error) {
 		bad("comment", fmt.Sprintf("at most %d characters, got %d", MaxComment, n))
 	}
 	if c := in.Citizen; c != nil {
-		if len([]rune(c.Name)) > 64 {
-			bad("citizen.name", "at most 64 characters")
-		}
-		if c.Phone != "" && !PhonePattern.MatchString(c.Phone) {
-			bad("citizen.phone", "must be a phone number of digits")
-		}
+		fs.Person("citizen", c.Name, c.Phone)
 	}
 	if fs != nil {
 		return domain.Rating{}, domain.Invalid("invalid_rating", fs)
