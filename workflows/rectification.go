@@ -190,12 +190,19 @@ func (r *rectification) continueAsNew(ctx workflow.Context) error {
 }
 
 // runV3 is run without timers: it waits for a change made by an Update or for
-// SignalDeadline, until closed. On the signal it handles every deadline that is
-// due by workflow.Now, each with its own write (which moves the stored wake_at on),
-// and ignores one that is not (a duplicate, or a sweeper whose clock runs ahead).
+// SignalDeadline, until closed. Each time it wakes it handles every deadline that
+// is due by workflow.Now, each with its own write (which moves the stored wake_at
+// on): after the signal, or after a write whose stage was already late (counted
+// from the past: the demo seed; a resumed ticket), as a timer due at once would.
+// A signal that finds nothing due (a duplicate, or a sweeper whose clock runs
+// ahead) does nothing.
 func (r *rectification) runV3(ctx workflow.Context) error {
 	wake := workflow.GetSignalChannel(ctx, SignalDeadline)
 	for r.s.Ticket.Open() {
+		r.handleDue(ctx)
+		if !r.s.Ticket.Open() {
+			break
+		}
 		version := r.s.Ticket.Version
 		err := workflow.Await(ctx, func() bool {
 			return r.s.Ticket.Version != version || wake.Len() > 0 || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
@@ -203,12 +210,7 @@ func (r *rectification) runV3(ctx workflow.Context) error {
 		if err != nil {
 			return err
 		}
-		woken := false
 		for wake.ReceiveAsync(nil) {
-			woken = true
-		}
-		if woken {
-			r.handleDue(ctx)
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && r.s.Ticket.Open() {
 			return r.continueAsNew(ctx)
