@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"rectify/internal/testenv"
+	"rectify/topics"
 )
 
 // ts is the package's one Temporal server; every test gets its own task queue and
@@ -22,5 +23,6 @@ func TestMain(m *testing.M) {
 	if !set {
 		_ = flag.Set("test.parallel", "8")
 	}
+	topics.Default.Preload() // TestTopicsFromPostedComments must not wait for it (segment.go)
 	testenv.Main(m, &ts)
 }

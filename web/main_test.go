@@ -19,11 +19,15 @@ import (
 	"rectify/config"
 	"rectify/internal/apitest"
 	"rectify/internal/testenv"
+	"rectify/topics"
 )
 
 var ts *temporaltest.TestServer
 
-func TestMain(m *testing.M) { testenv.Main(m, &ts) }
+func TestMain(m *testing.M) {
+	topics.Default.Preload() // the analytics pages must not wait for it (topics/segment.go)
+	testenv.Main(m, &ts)
+}
 
 const (
 	deptA    = "320100-SCJG"
